@@ -1,0 +1,49 @@
+# MVP Office — quick start: `make demo`, `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all install webroot demo demo-reset test test-sqlite lint bench clean
+
+all: install webroot
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+node_modules/tryton-sao/package.json: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# sao plus our Vietnamese translation and branding, served by trytond.
+webroot: install node_modules/tryton-sao/package.json
+	$(BIN)/python scripts/build_webroot.py
+
+demo: install webroot
+	$(BIN)/python scripts/demo.py
+
+demo-reset:
+	rm -f var/demo/mvp_demo.sqlite
+	$(MAKE) demo
+
+test: install webroot
+	$(BIN)/python scripts/run_tests.py
+
+test-sqlite: install
+	TRYTOND_DATABASE__URI=sqlite:// DB_NAME=:memory: $(BIN)/python -m pytest -q addons tests
+
+lint: install
+	$(BIN)/python -m ruff check addons tests bench scripts
+
+bench: install
+	$(BIN)/python bench/incoming.py
+
+clean:
+	rm -rf $(VENV) node_modules var *.egg-info

@@ -1,0 +1,62 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered,
+    tree)
+from trytond.pyson import Eval
+
+from .exceptions import DepartmentValidationError
+
+
+class Department(
+        sequence_ordered(), tree(), DeactivableMixin, ModelSQL, ModelView):
+    "Department"
+    __name__ = 'mvp.department'
+    __string__ = "Department"
+    name = fields.Char("Name", required=True)
+    code = fields.Char(
+        "Code", help="Abbreviation used in the notation of a công văn, "
+        "e.g. CNTT in 312/STTTT-CNTT.")
+    company = fields.Many2One(
+        'company.company', "Agency", required=True, ondelete='CASCADE')
+    parent = fields.Many2One(
+        'mvp.department', "Parent", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))])
+    children = fields.One2Many('mvp.department', 'parent', "Children")
+    head = fields.Many2One(
+        'company.employee', "Head", ondelete='SET NULL',
+        domain=[('company', '=', Eval('company', -1))])
+    is_office = fields.Boolean(
+        "Office", help="The agency's office (văn phòng), "
+        "where the clerks work.")
+    members = fields.One2Many('company.employee', 'department', "Members")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('code_company_unique', Unique(t, t.company, t.code),
+                'mvp_documents.msg_department_code_unique'),
+            ]
+
+    @classmethod
+    def validate_fields(cls, departments, field_names):
+        super().validate_fields(departments, field_names)
+        if field_names & {'head', 'company', 'parent'}:
+            for department in departments:
+                cls._check_same_agency(department)
+
+    @classmethod
+    def _check_same_agency(cls, department):
+        if department.head and department.head.company != department.company:
+            raise DepartmentValidationError(gettext(
+                    'mvp_documents.msg_department_head_company',
+                    head=department.head.rec_name,
+                    department=department.rec_name))
+        if (department.parent
+                and department.parent.company != department.company):
+            raise DepartmentValidationError(gettext(
+                    'mvp_documents.msg_department_parent_company',
+                    department=department.rec_name))

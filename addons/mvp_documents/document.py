@@ -1,0 +1,127 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import email.message
+import re
+
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction
+
+from .eml import MailError, looks_like_eml, parse_eml
+from .exceptions import CaptureError
+
+
+class Incoming(metaclass=PoolMeta):
+    __name__ = 'document.incoming'
+    # Capture goes through Tryton's intake queue: a scan uploaded in the
+    # client or posted by a scanner to /<db>/document_incoming, or an
+    # e-mail fetched by an inbound_email inbox, becomes a draft
+    # mvp.incoming for the clerk.
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.type.selection.append(
+            ('mvp_incoming', "Incoming Official Document"))
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_type(cls):
+        return 'mvp_incoming'
+
+    @classmethod
+    def _get_results(cls):
+        return super()._get_results() | {'mvp.incoming'}
+
+    @fields.depends('name', 'data')
+    def on_change_with_mime_type(self, name=None):
+        mime_type = super().on_change_with_mime_type(name=name)
+        if (not mime_type and self.name
+                and self.name.lower().endswith('.eml')):
+            mime_type = 'message/rfc822'
+        return mime_type
+
+    @classmethod
+    def process(cls, documents, with_children=False):
+        # Refuse a bad file at once, not later in the queue worker
+        for document in documents:
+            if document.type == 'mvp_incoming' and document.state == 'draft':
+                document.check_mvp_incoming()
+        super().process(documents, with_children=with_children)
+
+    def check_mvp_incoming(self):
+        pool = Pool()
+        MvpIncoming = pool.get('mvp.incoming')
+        if not self.company:
+            raise CaptureError(gettext(
+                    'mvp_documents.msg_capture_no_agency',
+                    document=self.name))
+        data = bytes(self.data or b'')
+        if looks_like_eml(data):
+            try:
+                parse_eml(data)
+            except MailError as exception:
+                raise CaptureError(gettext(
+                        'mvp_documents.msg_capture_email_invalid',
+                        file=self.name)) from exception
+        else:
+            MvpIncoming._inspect_scan(data, self.name)
+
+    def _process_mvp_incoming(self):
+        pool = Pool()
+        MvpIncoming = pool.get('mvp.incoming')
+        if not self.company:
+            raise CaptureError(gettext(
+                    'mvp_documents.msg_capture_no_agency',
+                    document=self.name))
+        data = bytes(self.data or b'')
+        if looks_like_eml(data):
+            return MvpIncoming.capture_email(self.company, data, self.name)
+        return MvpIncoming.capture_scan(self.company, data, self.name)
+
+    @classmethod
+    def from_inbound_email(cls, email_, rule):
+        if rule.document_incoming_type != 'mvp_incoming':
+            return super().from_inbound_email(email_, rule)
+        # One document per e-mail: the attachments are its files, not
+        # separate documents as the generic intake would make them.
+        data = _raw_email(email_)
+        subject = email_.as_dict().get('subject') or 'email'
+        name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', ' ', subject).strip()
+        document = cls(
+            name=(name[:120] or 'email') + '.eml',
+            company=rule.document_incoming_company,
+            data=data,
+            type='mvp_incoming',
+            source='inbound_email')
+        document.save()
+        return document
+
+
+def _raw_email(email_):
+    "Return the RFC 5322 bytes of an inbound.email"
+    if email_.data_type == 'raw':
+        return bytes(email_.data)
+    values = email_.as_dict()
+    message = email.message.EmailMessage()
+    if values.get('from'):
+        message['From'] = values['from']
+    if values.get('to'):
+        message['To'] = ', '.join(values['to'])
+    message['Subject'] = values.get('subject') or ''
+    message.set_content(values.get('text') or values.get('html') or '')
+    for attachment in values.get('attachments', []):
+        maintype, _, subtype = (
+            attachment.get('type') or 'application/octet-stream'
+            ).partition('/')
+        message.add_attachment(
+            attachment['data'], maintype=maintype, subtype=subtype,
+            filename=attachment.get('filename') or 'attachment')
+    return message.as_bytes()
+
+
+

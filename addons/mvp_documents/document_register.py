@@ -1,0 +1,146 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime
+
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+
+class Register(DeactivableMixin, ModelSQL, ModelView):
+    "Document Register"
+    __name__ = 'mvp.register'
+    __string__ = "Document Register"
+    # Sổ đăng ký văn bản (Decree 30/2020, Appendix IV): a book whose
+    # numbers run 1, 2, 3... without gaps through each calendar year.
+    company = fields.Many2One(
+        'company.company', "Agency", required=True, ondelete='CASCADE')
+    kind = fields.Selection([
+            ('incoming', "Incoming"),
+            ('outgoing', "Outgoing"),
+            ], "Kind", required=True)
+    name = fields.Char("Name", required=True)
+    code = fields.Char("Code")
+    confidential = fields.Boolean(
+        "Confidential", help="For documents classified mật and above, "
+        "numbered separately.")
+    sequences = fields.One2Many(
+        'mvp.register.sequence', 'register', "Years", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('name', 'ASC'))
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_kind(cls):
+        return Transaction().context.get('register_kind', 'incoming')
+
+    @classmethod
+    def default_confidential(cls):
+        return False
+
+    @classmethod
+    def next_number(cls, register, date=None):
+        """Return the next number of register for the year of date
+
+        The number is gapless and restarts at 1 on 1 January; concurrent
+        transactions wait on the year's strict sequence.
+        """
+        pool = Pool()
+        Date = pool.get('ir.date')
+        RegisterSequence = pool.get('mvp.register.sequence')
+        register = cls(int(register))
+        if date is None:
+            date = Date.today()
+        elif isinstance(date, datetime.datetime):
+            date = date.date()
+        sequence = RegisterSequence.get_sequence(register, date.year)
+        with without_check_access():
+            return int(sequence.get())
+
+    @classmethod
+    def find_register(cls, company, kind, confidential=False):
+        "Return the first active register of the agency for that use"
+        registers = cls.search([
+                ('company', '=', int(company)),
+                ('kind', '=', kind),
+                ('confidential', '=', bool(confidential)),
+                ], limit=1)
+        if not registers and confidential:
+            return cls.find_register(company, kind)
+        return registers[0] if registers else None
+
+
+class RegisterSequence(ModelSQL, ModelView):
+    "Document Register Year"
+    __name__ = 'mvp.register.sequence'
+    __string__ = "Document Register Year"
+    register = fields.Many2One(
+        'mvp.register', "Register", required=True, ondelete='CASCADE')
+    year = fields.Integer("Year", required=True)
+    sequence = fields.Many2One(
+        'ir.sequence.strict', "Sequence", required=True, ondelete='RESTRICT',
+        domain=[
+            ('sequence_type', '=', Eval('sequence_type', -1)),
+            ])
+    sequence_type = fields.Function(
+        fields.Many2One('ir.sequence.type', "Sequence Type"),
+        'get_sequence_type')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('register_year_unique', Unique(t, t.register, t.year),
+                'mvp_documents.msg_register_year_unique'),
+            ]
+        cls.__access__.add('register')
+        cls._order.insert(0, ('year', 'DESC'))
+
+    @classmethod
+    def _sequence_type(cls):
+        return Pool().get('ir.model.data').get_id(
+            'mvp_documents', 'sequence_type_register')
+
+    def get_sequence_type(self, name):
+        return self._sequence_type()
+
+    @classmethod
+    @without_check_access
+    def get_sequence(cls, register, year):
+        "Return the strict sequence of register for year, creating it"
+        pool = Pool()
+        Sequence = pool.get('ir.sequence.strict')
+        domain = [('register', '=', register.id), ('year', '=', year)]
+        records = cls.search(domain, limit=1)
+        if not records:
+            # Two clerks registering the first document of a year must
+            # not both create its sequence.  A table lock is taken before
+            # the transaction's snapshot, so the second clerk sees the
+            # first one's sequence (a row lock would not guarantee it).
+            cls.lock()
+            records = cls.search(domain, limit=1)
+        if records:
+            return records[0].sequence
+        sequence = Sequence(
+            name='%s %s' % (register.name, year),
+            sequence_type=cls._sequence_type(),
+            company=register.company,
+            padding=0,
+            number_increment=1,
+            number_next=1)
+        sequence.save()
+        cls.create([{
+                    'register': register.id,
+                    'year': year,
+                    'sequence': sequence.id,
+                    }])
+        return sequence

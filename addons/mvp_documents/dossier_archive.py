@@ -1,0 +1,477 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+import io
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.model import employee_field
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.report import Report
+from trytond.transaction import Transaction, without_check_access
+
+from . import archive_io
+from .dossier_list import must_hand_over, stamp_employee
+from .exceptions import DossierError
+
+
+class DossierHandover(Workflow, ModelSQL, ModelView):
+    "Dossier Hand-over"
+    __name__ = 'mvp.dossier.handover'
+    __string__ = "Dossier Hand-over"
+    # Nộp lưu hồ sơ vào Lưu trữ cơ quan (ND 30/2020 Art. 31), with its
+    # mục lục hồ sơ printed for both sides to sign.
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Agency", required=True, states=_states)
+    date = fields.Date("Date", required=True, states=_states)
+    department = fields.Many2One(
+        'mvp.department', "Handing Department", states=_states,
+        domain=[('company', '=', Eval('company', -1))])
+    archivist = fields.Char(
+        "Received By", states=_states,
+        help="Official of the agency archive who receives the dossiers.")
+    dossiers = fields.One2Many(
+        'mvp.dossier', 'handover', "Dossiers",
+        add_remove=[
+            ('company', '=', Eval('company', -1)),
+            ('state', '=', 'closed'),
+            ('handover_due', '!=', None),
+            ],
+        states=_states)
+    handed_over_by = employee_field("Handed Over By", states=['done'])
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('done', "Done"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {('draft', 'done')}
+        cls._buttons.update({
+                'fill': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'hand_over': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_date():
+        return dt.date.today()
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    def get_rec_name(self, name):
+        return '%s (%s)' % (self.date.strftime('%d/%m/%Y'),
+            self.company.rec_name)
+
+    @classmethod
+    def write(cls, *args):
+        # Closed dossiers are locked; only the archive fields may change
+        with Transaction().set_context(_mvp_dossier_archive=True):
+            super().write(*args)
+
+    @classmethod
+    def create(cls, vlist):
+        with Transaction().set_context(_mvp_dossier_archive=True):
+            return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, handovers, values=None,
+            external=False):
+        super().check_modification(
+            mode, handovers, values=values, external=external)
+        if mode == 'delete':
+            for handover in handovers:
+                if handover.state == 'done':
+                    raise AccessError(gettext(
+                            'mvp_documents.msg_dossier_handover_delete',
+                            handover=handover.rec_name))
+
+    @classmethod
+    @ModelView.button
+    def fill(cls, handovers):
+        "Add the closed dossiers that are due to the archive"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        for handover in handovers:
+            domain = [
+                ('company', '=', handover.company.id),
+                ('state', '=', 'closed'),
+                ('handover_due', '!=', None),
+                ('handover', '=', None),
+                ]
+            if handover.department:
+                domain.append(('department', '=', handover.department.id))
+            dossiers = Dossier.search(domain)
+            with Transaction().set_context(_mvp_dossier_archive=True):
+                Dossier.write(dossiers, {'handover': handover.id})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('done')
+    @stamp_employee('handed_over_by')
+    def hand_over(cls, handovers):
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        for handover in handovers:
+            if not handover.dossiers:
+                raise DossierError(gettext(
+                        'mvp_documents.msg_dossier_handover_empty',
+                        handover=handover.rec_name))
+            for dossier in handover.dossiers:
+                if (dossier.state != 'closed'
+                        or not must_hand_over(dossier.retention)):
+                    raise DossierError(gettext(
+                            'mvp_documents.msg_dossier_handover_state',
+                            dossier=dossier.rec_name))
+        for handover in handovers:
+            with Transaction().set_context(_mvp_dossier_archive=True):
+                Dossier.hand_over(list(handover.dossiers), handover.date)
+
+
+class Dossier(metaclass=PoolMeta):
+    __name__ = 'mvp.dossier'
+
+    @classmethod
+    @Workflow.transition('handed_over')
+    def hand_over(cls, dossiers, date):
+        cls.write(dossiers, {'handed_over_date': date})
+
+    @classmethod
+    @Workflow.transition('destroyed')
+    def destroy(cls, dossiers, date):
+        "Remove the files of dossiers, keeping the metadata"
+        pool = Pool()
+        Line = pool.get('mvp.dossier.line')
+        File = pool.get('mvp.document.file')
+        Attachment = pool.get('ir.attachment')
+        Disposal = pool.get('mvp.dossier.disposal')
+        dossier_ids = {d.id for d in dossiers}
+        lines = Line.search([('dossier', 'in', list(dossier_ids))])
+        documents = {str(l.document) for l in lines if l.document}
+        # a document kept in another dossier keeps its files
+        kept = {str(l.document) for l in Line.search([
+                    ('document', 'in', list(documents)),
+                    ('dossier', 'not in', list(dossier_ids)),
+                    ('dossier.state', '!=', 'destroyed'),
+                    ])}
+        documents -= kept
+        file_ids, attachment_ids = set(), set()
+        resources = [str(d) for d in dossiers]
+        for reference in documents:
+            model, id_ = reference.split(',')
+            if model == File.__name__:
+                file_ids.add(int(id_))
+            elif model == Attachment.__name__:
+                attachment_ids.add(int(id_))
+            else:
+                resources.append(reference)
+        if resources:
+            file_ids.update(f.id for f in File.search([
+                        ('resource', 'in', resources)]))
+        file_ids -= {int(r.split(',')[1]) for r in kept
+            if r.startswith(File.__name__ + ',')}
+        files = File.browse(sorted(file_ids))
+        summary = ['%s (%s, sha256 %s)' % (f.rec_name,
+                f.resource.rec_name if f.resource else '', f.sha256)
+            for f in files]
+        with Transaction().set_context(_mvp_file_unlock=True,
+                _mvp_dossier_archive=True):
+            File.write(files, {'superseded_by': None})
+            File.delete(files)
+            Attachment.delete(Attachment.browse(sorted(attachment_ids)))
+            Line.write([l for l in lines if str(l.document) in documents
+                    and l.document.__name__ in {
+                        File.__name__, Attachment.__name__}],
+                {'document': None})
+            cls.write(dossiers, {'destroyed_date': date})
+        return summary
+
+
+class DossierDisposal(Workflow, ModelSQL, ModelView):
+    "Dossier Disposal"
+    __name__ = 'mvp.dossier.disposal'
+    __string__ = "Dossier Disposal"
+    # Review of dossiers whose retention has run out (Luật Lưu trữ 2024):
+    # destruction only on a leader's decision, recorded with who, when
+    # and why; the metadata of the destroyed dossiers stays.
+    _states = {'readonly': Eval('state') != 'draft'}
+
+    company = fields.Many2One(
+        'company.company', "Agency", required=True, states=_states)
+    date = fields.Date("Review Date", required=True, states=_states)
+    reason = fields.Text(
+        "Reason", states={
+            'readonly': Eval('state') != 'draft',
+            'required': Eval('state') != 'draft',
+            })
+    dossiers = fields.One2Many(
+        'mvp.dossier', 'disposal', "Dossiers",
+        add_remove=[
+            ('company', '=', Eval('company', -1)),
+            ('state', 'in', ['closed', 'handed_over']),
+            ('expiry_date', '<=', Eval('date', None)),
+            ],
+        states=_states)
+    proposed_by = employee_field("Proposed By", states=[
+            'submitted', 'approved', 'rejected', 'done'])
+    decision = fields.Char(
+        "Decision", states={
+            'readonly': Eval('state') != 'submitted',
+            },
+        help="Number of the leader's decision to destroy.")
+    approved_by = employee_field("Decided By", states=[
+            'approved', 'rejected', 'done'])
+    approved_date = fields.Date("Decision Date", readonly=True)
+    destroyed_by = employee_field("Destroyed By", states=['done'])
+    destroyed_date = fields.Date("Destroyed Date", readonly=True)
+    destroyed_files = fields.Text("Destroyed Files", readonly=True)
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('submitted', "Submitted"),
+            ('approved', "Approved"),
+            ('rejected', "Rejected"),
+            ('done', "Destroyed"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('draft', 'submitted'),
+            ('submitted', 'draft'),
+            ('submitted', 'approved'),
+            ('submitted', 'rejected'),
+            ('approved', 'done'),
+            }
+        cls._buttons.update({
+                'review': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'submit': {
+                    'invisible': Eval('state') != 'draft',
+                    'depends': ['state'],
+                    },
+                'draft': {
+                    'invisible': Eval('state') != 'submitted',
+                    'depends': ['state'],
+                    },
+                'approve': {
+                    'invisible': Eval('state') != 'submitted',
+                    'depends': ['state'],
+                    },
+                'reject': {
+                    'invisible': Eval('state') != 'submitted',
+                    'depends': ['state'],
+                    },
+                'destroy': {
+                    'invisible': Eval('state') != 'approved',
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @staticmethod
+    def default_date():
+        return dt.date.today()
+
+    @staticmethod
+    def default_state():
+        return 'draft'
+
+    def get_rec_name(self, name):
+        return '%s (%s)' % (self.date.strftime('%d/%m/%Y'),
+            self.company.rec_name)
+
+    @classmethod
+    def write(cls, *args):
+        with Transaction().set_context(_mvp_dossier_archive=True):
+            super().write(*args)
+
+    @classmethod
+    def create(cls, vlist):
+        with Transaction().set_context(_mvp_dossier_archive=True):
+            return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, disposals, values=None,
+            external=False):
+        super().check_modification(
+            mode, disposals, values=values, external=external)
+        if mode == 'delete':
+            for disposal in disposals:
+                if disposal.state not in {'draft', 'rejected'}:
+                    raise AccessError(gettext(
+                            'mvp_documents.msg_dossier_disposal_delete',
+                            disposal=disposal.rec_name))
+
+    @classmethod
+    @ModelView.button
+    def review(cls, disposals):
+        "List the dossiers whose retention has run out"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        for disposal in disposals:
+            dossiers = Dossier.search([
+                    ('company', '=', disposal.company.id),
+                    ('state', 'in', ['closed', 'handed_over']),
+                    ('expiry_date', '<=', disposal.date),
+                    ('disposal', '=', None),
+                    ])
+            with Transaction().set_context(_mvp_dossier_archive=True):
+                Dossier.write(dossiers, {'disposal': disposal.id})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('submitted')
+    @stamp_employee('proposed_by')
+    def submit(cls, disposals):
+        for disposal in disposals:
+            if not disposal.dossiers:
+                raise DossierError(gettext(
+                        'mvp_documents.msg_dossier_disposal_empty',
+                        disposal=disposal.rec_name))
+            if not disposal.reason:
+                raise DossierError(gettext(
+                        'mvp_documents.msg_dossier_disposal_reason',
+                        disposal=disposal.rec_name))
+            for dossier in disposal.dossiers:
+                if (not dossier.expiry_date
+                        or dossier.expiry_date > disposal.date):
+                    raise DossierError(gettext(
+                            'mvp_documents.msg_dossier_disposal_not_expired',
+                            dossier=dossier.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, disposals):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('approved')
+    @stamp_employee('approved_by')
+    def approve(cls, disposals):
+        for disposal in disposals:
+            if not disposal.decision:
+                raise DossierError(gettext(
+                        'mvp_documents.msg_dossier_disposal_decision',
+                        disposal=disposal.rec_name))
+        cls.write(disposals, {'approved_date': dt.date.today()})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('rejected')
+    @stamp_employee('approved_by')
+    def reject(cls, disposals):
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        cls.write(disposals, {'approved_date': dt.date.today()})
+        with Transaction().set_context(_mvp_dossier_archive=True):
+            Dossier.write([d for p in disposals for d in p.dossiers],
+                {'disposal': None})
+
+    @classmethod
+    @ModelView.button
+    def destroy(cls, disposals):
+        for disposal in disposals:
+            if disposal.state != 'approved' or not disposal.approved_by:
+                raise DossierError(gettext(
+                        'mvp_documents.msg_dossier_disposal_not_approved',
+                        disposal=disposal.rec_name))
+        cls._destroy(disposals)
+
+    @classmethod
+    @Workflow.transition('done')
+    @stamp_employee('destroyed_by')
+    def _destroy(cls, disposals):
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        today = dt.date.today()
+        for disposal in disposals:
+            with without_check_access():
+                summary = Dossier.destroy(list(disposal.dossiers), today)
+            cls.write([disposal], {
+                    'destroyed_date': today,
+                    'destroyed_files': '\n'.join(summary),
+                    })
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('mvp.dossier|remind_handover', "Remind Dossier Hand-over"))
+
+
+class HandoverReport(Report):
+    "Dossier Hand-over List"
+    __name__ = 'mvp.dossier.handover.report'
+    __string__ = "Dossier Hand-over List"
+
+    @classmethod
+    def _execute(cls, records, header, data, action):
+        out = io.BytesIO()
+        for handover in records:
+            cls.handover_pdf(out, handover)
+        return 'pdf', out.getvalue()
+
+    @classmethod
+    def handover_pdf(cls, out, handover):
+        "Mục lục hồ sơ nộp lưu"
+        rows = []
+        for i, dossier in enumerate(handover.dossiers, 1):
+            retention = dict(dossier._fields['retention'].selection)
+            rows.append([i, dossier.code, dossier.title,
+                    '%s - %s' % (_date(dossier.start_date),
+                        _date(dossier.end_date)),
+                    retention.get(dossier.retention),
+                    dossier.document_count, dossier.page_count,
+                    dossier.responsible.rec_name])
+        archive_io.table_pdf(out, "MỤC LỤC HỒ SƠ NỘP LƯU",
+            [handover.company.rec_name,
+                (handover.department.rec_name if handover.department
+                    else ''),
+                "Ngày nộp lưu: %s" % _date(handover.date)],
+            [("STT", 1), ("Số, ký hiệu hồ sơ", 2.5),
+                ("Tiêu đề hồ sơ", 7), ("Thời gian", 3),
+                ("Thời hạn bảo quản", 2.5), ("Số văn bản", 1.5),
+                ("Số trang", 1.5), ("Người lập", 3)],
+            rows, landscape=True,
+            footer=["Tổng số hồ sơ: %s" % len(rows),
+                "Người nộp: %s" % (handover.handed_over_by.rec_name
+                    if handover.handed_over_by else ''),
+                "Người nhận: %s" % (handover.archivist or '')])
+
+
+def _date(value):
+    return value.strftime('%d/%m/%Y') if value else ''

@@ -1,0 +1,72 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError, UserWarning
+from trytond.model.exceptions import ValidationError
+
+
+class AgencyValidationError(ValidationError):
+    pass
+
+
+class DepartmentValidationError(ValidationError):
+    pass
+
+
+class RoleValidationError(ValidationError):
+    pass
+
+
+class DocumentError(UserError):
+    pass
+
+
+class DocumentWarning(UserWarning):
+    pass
+
+
+class CaptureError(UserError):
+    pass
+
+
+class CaptureWarning(UserWarning):
+    pass
+
+
+class DossierError(UserError):
+    pass
+
+
+class DossierWarning(UserWarning):
+    pass
+
+
+class MeetingError(ValidationError):
+    pass
+
+
+class MeetingWarning(UserWarning):
+    pass
+
+
+class ScheduleError(UserError):
+    pass
+
+
+class IncomingError(UserError):
+    pass
+
+
+class AssignmentError(UserError):
+    pass
+
+
+class AssignmentWarning(UserWarning):
+    pass
+
+
+class AbsenceError(ValidationError):
+    pass
+
+
+class OutgoingError(UserError):
+    pass

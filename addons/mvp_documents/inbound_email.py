@@ -1,0 +1,165 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime
+import logging
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction
+
+from .exceptions import CaptureError
+from .imap import ImapAccount, ImapError, fetch_unseen, mark_seen
+
+logger = logging.getLogger(__name__)
+
+
+class Inbox(metaclass=PoolMeta):
+    __name__ = 'inbound.email.inbox'
+    # Besides the webhook of inbound_email, an inbox can poll an agency's
+    # official mailbox over IMAP; the fetched e-mails go through the
+    # inbox rules (e.g. "Incoming Document" of type "Incoming Official
+    # Document" for the agency).
+    _imap = {
+        'required': Bool(Eval('imap_active')),
+        }
+    agency = fields.Many2One(
+        'company.company', "Agency", ondelete='CASCADE',
+        help="The agency whose mailbox this is.")
+    imap_active = fields.Boolean(
+        "Poll IMAP", help="Fetch new e-mails from the mailbox regularly.")
+    imap_host = fields.Char("IMAP Server", states=_imap)
+    imap_port = fields.Integer("IMAP Port", states=_imap)
+    imap_security = fields.Selection([
+            ('ssl', "SSL/TLS"),
+            ('starttls', "STARTTLS"),
+            ('none', "None"),
+            ], "IMAP Security", states=_imap)
+    imap_user = fields.Char("IMAP User", states=_imap)
+    imap_password = fields.Char("IMAP Password", strip=False, states=_imap)
+    imap_folder = fields.Char("IMAP Folder", states=_imap)
+    imap_last_fetch = fields.DateTime("Last Fetch", readonly=True)
+    imap_error = fields.Text(
+        "Last Error", readonly=True,
+        states={'invisible': ~Eval('imap_error')})
+    del _imap
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update(
+            fetch_imap={
+                'invisible': ~Eval('imap_active'),
+                'depends': ['imap_active'],
+                },
+            )
+
+    @classmethod
+    def default_agency(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_imap_port(cls):
+        return 993
+
+    @classmethod
+    def default_imap_security(cls):
+        return 'ssl'
+
+    @classmethod
+    def default_imap_folder(cls):
+        return 'INBOX'
+
+    @fields.depends('imap_security', 'imap_port')
+    def on_change_imap_security(self):
+        self.imap_port = {'ssl': 993}.get(self.imap_security, 143)
+
+    def _imap_account(self):
+        return ImapAccount(
+            host=self.imap_host, port=self.imap_port or 993,
+            user=self.imap_user or '', password=self.imap_password or '',
+            folder=self.imap_folder or 'INBOX',
+            security=self.imap_security or 'ssl')
+
+    @classmethod
+    @ModelView.button
+    def fetch_imap(cls, inboxes):
+        for inbox in inboxes:
+            try:
+                inbox._fetch_imap()
+            except ImapError as exception:
+                raise CaptureError(gettext(
+                        'mvp_documents.msg_capture_imap_failed',
+                        inbox=inbox.rec_name,
+                        error=str(exception))) from exception
+
+    @classmethod
+    def fetch_imap_all(cls):
+        "Poll every active IMAP inbox (run by ir.cron)"
+        inboxes = cls.search([('imap_active', '=', True)])
+        for inbox in inboxes:
+            try:
+                inbox._fetch_imap()
+            except ImapError as exception:
+                logger.warning(
+                    "IMAP fetch of inbox %s failed: %s", inbox.id, exception)
+                with Transaction().new_transaction() as transaction:
+                    cls.write([cls(inbox.id)], {
+                            'imap_error': str(exception)[:1000],
+                            })
+                    transaction.commit()
+
+    def _fetch_imap(self):
+        "Fetch unseen e-mails, store and process them; mark seen on commit"
+        pool = Pool()
+        Email = pool.get('inbound.email')
+        account = self._imap_account()
+        messages = fetch_unseen(account)
+        emails = [Email(inbox=self, data=data, data_type='raw')
+            for _, data in messages]
+        Email.save(emails)
+        Email.process(emails)
+        self.imap_last_fetch = datetime.datetime.now()
+        self.imap_error = None
+        self.save()
+        if messages:
+            Transaction().join(_MarkSeen(account)).uids.extend(
+                uid for uid, _ in messages)
+        return emails
+
+
+class _MarkSeen:
+    "Flag the fetched messages as seen once the transaction committed"
+
+    def __init__(self, account):
+        self.account = account
+        self.uids = []
+
+    def __eq__(self, other):
+        return isinstance(other, _MarkSeen) and other.account == self.account
+
+    def __hash__(self):
+        return hash(self.account)
+
+    def abort(self, trans):
+        self.uids = []
+
+    def tpc_begin(self, trans):
+        pass
+
+    def commit(self, trans):
+        pass
+
+    def tpc_vote(self, trans):
+        pass
+
+    def tpc_finish(self, trans):
+        try:
+            mark_seen(self.account, self.uids)
+        except ImapError as exception:
+            # Fetched again next time; the Message-ID avoids a double
+            logger.warning("IMAP mark seen failed: %s", exception)
+
+    def tpc_abort(self, trans):
+        self.uids = []

@@ -1,0 +1,94 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import weakref
+
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
+
+# One computation per transaction, user and state of the data
+_rule_contexts = weakref.WeakKeyDictionary()
+
+
+class Rule(metaclass=PoolMeta):
+    __name__ = 'ir.rule'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.domain.help += (
+            '\n- "company" the id of the current agency'
+            '\n- "employees" the user\'s officials in it'
+            '\n- "departments" their departments'
+            '\n- "head_departments" the departments they head')
+
+    @classmethod
+    def _get_context(cls, model_name):
+        context = super()._get_context(model_name)
+        context.update(cls._agency_context())
+        return context
+
+    @classmethod
+    def _get_cache_key(cls, model_names):
+        key = super()._get_cache_key(model_names)
+        context = cls._agency_context()
+        return (*key, context['company'], tuple(context['employees']),
+            tuple(context['departments']),
+            tuple(context['head_departments']))
+
+    @classmethod
+    def _agency_context(cls):
+        pool = Pool()
+        User = pool.get('res.user')
+        Department = pool.get('mvp.department')
+        transaction = Transaction()
+        key = (transaction.user, transaction.counter,
+            transaction.context.get('company'))
+        cache = _rule_contexts.setdefault(transaction, {})
+        if key in cache:
+            return cache[key]
+        with without_check_access():
+            user = User(transaction.user)
+            company = user.company
+            employees = [e for e in user.employees if e.company == company]
+            heads = Department.search([
+                    ('head', 'in', [e.id for e in employees]),
+                    ]) if employees else []
+            context = {
+                'company': company.id if company else None,
+                'employees': sorted(e.id for e in employees),
+                'departments': sorted({e.department.id for e in employees
+                        if e.department}),
+                'head_departments': sorted(d.id for d in heads),
+                }
+        cache[key] = context
+        return context
+
+
+class ChatChannel(metaclass=PoolMeta):
+    __name__ = 'ir.chat.channel'
+
+    @classmethod
+    def check_access(cls, resource):
+        # The core checks the access to the model only: a discussion is
+        # as confidential as its document, so apply the record rules too.
+        super().check_access(resource)
+        model, id_ = str(resource).split(',')
+        with check_access():
+            Pool().get(model).read([int(id_)], ['id'])
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('inbound.email.inbox|fetch_imap_all',
+                    "Fetch E-mails of the Mailboxes"),
+                ('mvp.assignment|check_deadlines',
+                    "Mark Work Due Soon and Overdue"),
+                ('mvp.assignment|send_digests',
+                    "Send the Morning Digest to Leaders"),
+                ])

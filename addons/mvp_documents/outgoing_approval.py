@@ -1,0 +1,69 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+
+class OutgoingApproval(ModelSQL, ModelView):
+    __string__ = "Outgoing Document Approval"
+    __name__ = 'mvp.outgoing.approval'
+    # The history of the approval chain: initials (ký nháy), submission,
+    # approval or return by the leader, recall.  Never changed.
+    outgoing = fields.Many2One(
+        'mvp.outgoing', "Document", required=True, ondelete='CASCADE',
+        readonly=True)
+    kind = fields.Selection([
+            ('initial', "Initialled"),
+            ('submit', "Submitted"),
+            ('approve', "Approved"),
+            ('return', "Returned"),
+            ('recall', "Recalled"),
+            ], "Action", required=True, readonly=True)
+    role = fields.Selection([
+            (None, ""),
+            ('drafter', "Drafter"),
+            ('department_head', "Department Head"),
+            ('leader', "Leader"),
+            ], "Role", readonly=True)
+    employee = fields.Many2One(
+        'company.employee', "Official", readonly=True, ondelete='RESTRICT')
+    employee_name = fields.Char("Name", readonly=True)
+    position = fields.Char("Position", readonly=True)
+    user = fields.Many2One('res.user', "User", readonly=True)
+    date = fields.DateTime("Date", required=True, readonly=True)
+    version = fields.Integer("Draft Version", readonly=True)
+    reason = fields.Text("Reason", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('outgoing')
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def line(cls, outgoing, kind, employee, role=None, reason=None,
+            user=None):
+        pool = Pool()
+        User = pool.get('res.user')
+        if user is None and Transaction().user:
+            user = User(Transaction().user)
+        return cls(
+            outgoing=outgoing, kind=kind, role=role, employee=employee,
+            employee_name=employee.party.name if employee else (
+                user.name if user else None),
+            position=employee.position if employee else None,
+            user=user, date=dt.datetime.now(),
+            version=outgoing.draft_version, reason=reason)
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        if mode in {'write', 'delete'} and external:
+            raise AccessError(gettext(
+                    'mvp_documents.msg_outgoing_approval_history'))

@@ -1,0 +1,347 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+from itertools import groupby
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields, sequence_ordered
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from .company import is_identifier_code
+from .exceptions import OutgoingError
+
+# Status codes of edXML (QCVN 102) and of mvp.incoming.event
+EVENT_STATES = {
+    '01': 'received',
+    '02': 'returned',
+    '03': 'accepted',
+    '04': 'assigned',
+    '05': 'processing',
+    '06': 'completed',
+    '13': 'recalled',
+    '15': 'recalled',
+    '16': 'recall_refused',
+    }
+# A recipient's progress only moves forward
+PROGRESS = ['draft', 'sent', 'received', 'accepted', 'assigned',
+    'processing', 'completed']
+
+
+def can_move(current, new):
+    "Whether a recipient in state current may move to state new"
+    if new == current:
+        return False
+    if new in PROGRESS:
+        return (current in PROGRESS
+            and PROGRESS.index(new) > PROGRESS.index(current))
+    if new == 'returned':
+        return current in {'sent', 'received'}
+    if new == 'recalled':
+        return current not in {'draft', 'returned'}
+    if new == 'recall_refused':
+        return current == 'recalled'
+    return False
+
+
+class OutgoingRecipient(sequence_ordered(), ModelSQL, ModelView):
+    __string__ = "Outgoing Document Recipient"
+    __name__ = 'mvp.outgoing.recipient'
+    _new = {'readonly': Eval('state') != 'draft'}
+
+    outgoing = fields.Many2One(
+        'mvp.outgoing', "Document", required=True, ondelete='CASCADE')
+    kind = fields.Selection([
+            ('agency', "Agency"),
+            ('department', "Own Department"),
+            ('employee', "Own Official"),
+            ('outside', "Outside Address"),
+            ], "Kind", required=True, states=_new)
+    agency = fields.Many2One(
+        'company.company', "Agency", ondelete='RESTRICT',
+        states={
+            'required': Eval('kind') == 'agency',
+            'invisible': Eval('kind') != 'agency',
+            'readonly': Eval('state') != 'draft',
+            })
+    department = fields.Many2One(
+        'mvp.department', "Department", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('_parent_outgoing.company', -1))],
+        states={
+            'required': Eval('kind') == 'department',
+            'invisible': Eval('kind') != 'department',
+            'readonly': Eval('state') != 'draft',
+            })
+    employee = fields.Many2One(
+        'company.employee', "Official", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('_parent_outgoing.company', -1))],
+        states={
+            'required': Eval('kind') == 'employee',
+            'invisible': Eval('kind') != 'employee',
+            'readonly': Eval('state') != 'draft',
+            })
+    name = fields.Char(
+        "Name",
+        states={
+            'required': Eval('kind') == 'outside',
+            'invisible': Eval('kind') != 'outside',
+            'readonly': Eval('state') != 'draft',
+            })
+    identifier_code = fields.Char(
+        "Identifier Code", size=13,
+        states={
+            'invisible': Eval('kind') != 'outside',
+            'readonly': Eval('state') != 'draft',
+            },
+        help="Electronic identifier of an agency outside this "
+        "installation, to send the document through the interchange.")
+    address = fields.Char(
+        "Address",
+        states={
+            'invisible': Eval('kind') != 'outside',
+            'readonly': Eval('state') != 'draft',
+            })
+    purpose = fields.Selection([
+            ('action', "For Action"),
+            ('information', "For Information"),
+            ], "Purpose", required=True, states=_new)
+    channel = fields.Selection([
+            (None, ""),
+            ('electronic', "Electronic"),
+            ('external', "Interchange"),
+            ('internal', "Internal"),
+            ('paper', "Paper"),
+            ], "Channel", readonly=True)
+    incoming = fields.Function(fields.Many2One(
+            'mvp.incoming', "Incoming Document"), 'get_incoming')
+    state = fields.Selection([
+            ('draft', "To Send"),
+            ('sent', "Sent"),
+            ('received', "Received"),
+            ('returned', "Returned"),
+            ('accepted', "Accepted"),
+            ('assigned', "Assigned"),
+            ('processing', "Processing"),
+            ('completed', "Completed"),
+            ('recalled', "Recalled"),
+            ('recall_refused', "Recall Refused"),
+            ], "State", readonly=True, required=True, sort=False)
+    status_date = fields.DateTime("Status Date", readonly=True)
+    status_description = fields.Char("Status Description", readonly=True)
+    recipient_name = fields.Function(
+        fields.Char("Recipient"), 'on_change_with_recipient_name')
+
+    del _new
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('outgoing')
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t,
+                (t.state, Index.Equality(cardinality='low')),
+                where=t.state == 'sent'))
+        cls._buttons.update({
+                'acknowledge': {
+                    'invisible': ((Eval('state') != 'sent')
+                        | ~Eval('kind').in_(['department', 'employee'])),
+                    'depends': ['state', 'kind'],
+                    },
+                })
+
+    @classmethod
+    def default_kind(cls):
+        return 'agency'
+
+    @classmethod
+    def default_purpose(cls):
+        return 'action'
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def get_incoming(cls, recipients, name):
+        "Return the incoming document created at the recipient agency"
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        result = dict.fromkeys((r.id for r in recipients), None)
+        with without_check_access():
+            for incoming in Incoming.search([
+                        ('origin', 'in', [str(r) for r in recipients]),
+                        ]):
+                result[incoming.origin.id] = incoming.id
+        return result
+
+    @classmethod
+    def copy(cls, recipients, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['channel', 'status_date',
+                'status_description']:
+            default.setdefault(name, None)
+        default.setdefault('state', 'draft')
+        return super().copy(recipients, default=default)
+
+    @fields.depends('kind', 'agency', 'department', 'employee', 'name')
+    def on_change_with_recipient_name(self, name=None):
+        record = {
+            'agency': self.agency,
+            'department': self.department,
+            'employee': self.employee,
+            }.get(self.kind)
+        if record:
+            return record.rec_name
+        return self.name
+
+    def get_rec_name(self, name):
+        return self.recipient_name or ''
+
+    @property
+    def local_agency(self):
+        "Whether the recipient is an agency working on this installation"
+        return self.kind == 'agency' and bool(self.agency)
+
+    def get_channel(self):
+        if self.kind in {'department', 'employee'}:
+            return 'internal'
+        if self.outgoing.release_mode == 'paper':
+            return 'paper'
+        if self.local_agency:
+            return 'electronic'
+        if self.kind == 'outside' and self.identifier_code:
+            return 'external'
+        return 'paper'
+
+    def check_electronic(self):
+        if self.state != 'draft':
+            return
+        if self.kind == 'agency' and not is_identifier_code(
+                self.agency.identifier_code):
+            raise OutgoingError(gettext(
+                    'mvp_documents.msg_outgoing_recipient_no_code',
+                    agency=self.agency.rec_name,
+                    outgoing=self.outgoing.rec_name))
+        if (self.kind == 'outside' and self.identifier_code
+                and not is_identifier_code(self.identifier_code)):
+            raise OutgoingError(gettext(
+                    'mvp_documents.msg_outgoing_recipient_bad_code',
+                    code=self.identifier_code,
+                    recipient=self.rec_name))
+
+    @classmethod
+    def set_state(cls, recipients, state, description=None, date=None):
+        "Move the recipients to state when it is a move forward"
+        date = date or dt.datetime.now()
+        # Read the state again: events may have moved it meanwhile
+        recipients = cls.browse([r.id for r in recipients])
+        to_write = [r for r in recipients if can_move(r.state, state)]
+        if to_write:
+            values = {'state': state, 'status_date': date}
+            if description is not None:
+                values['status_description'] = description[:200]
+            with without_check_access():
+                cls.write(to_write, values)
+        return to_write
+
+    @classmethod
+    def apply_status(cls, recipients, code, description=None, date=None):
+        "Apply an edXML status code (01-06, 13, 15, 16) to the recipients"
+        state = EVENT_STATES.get(code)
+        if state:
+            with without_check_access():
+                cls.set_state(
+                    recipients, state, description=description, date=date)
+
+    def on_incoming_event(self, event):
+        "Follow the status of the incoming document at the recipient"
+        if Transaction().context.get('_mvp_outgoing_bulk'):
+            # Outgoing._deliver_local moves all the recipients at once
+            return
+        self.apply_status(
+            [self], event.code, description=event.description,
+            date=event.date)
+
+    @classmethod
+    def withdraw(cls, recipients, reason):
+        "Recall the document from the recipients"
+        pool = Pool()
+        Outgoing = pool.get('mvp.outgoing')
+        Incoming = pool.get('mvp.incoming')
+        recipients = [r for r in recipients
+            if r.state not in {'draft', 'recalled', 'returned'}]
+        incomings = [r.incoming for r in recipients if r.incoming]
+        if incomings:
+            with without_check_access():
+                Incoming.cancel_recalled(incomings, reason)
+        external = [r for r in recipients if r.channel == 'external']
+        if external:
+            Outgoing._recall_external(external, reason)
+        # The events of the recipients may have done it already
+        cls.set_state(cls.browse(recipients), 'recalled', description=reason)
+
+    @classmethod
+    @ModelView.button
+    def acknowledge(cls, recipients):
+        "An own official or department has read the document"
+        pool = Pool()
+        User = pool.get('res.user')
+        user = User(Transaction().user)
+        employees = set(user.employees)
+        for recipient in recipients:
+            if Transaction().user and not (
+                    recipient.employee in employees
+                    or (recipient.department and any(
+                            e.department == recipient.department
+                            for e in employees))):
+                raise OutgoingError(gettext(
+                        'mvp_documents.msg_outgoing_recipient_not_you',
+                        recipient=recipient.rec_name))
+        cls.set_state(recipients, 'received')
+
+
+class Incoming(metaclass=PoolMeta):
+    __name__ = 'mvp.incoming'
+
+    @classmethod
+    def _get_origins(cls):
+        return super()._get_origins() | {'mvp.outgoing.recipient'}
+
+    @classmethod
+    def receive_electronic_many(cls, documents):
+        """Like receive_electronic for each (company, values, files,
+        origin) of documents, in bulk: one create of the documents, one of
+        their files and one of their 01 events (release to 400 agencies)"""
+        pool = Pool()
+        File = pool.get('mvp.document.file')
+        vlist = []
+        for company, values, files, origin in documents:
+            values = dict(values)
+            values.update({
+                    'company': int(company),
+                    'state': 'received',
+                    'origin': str(origin) if origin else None,
+                    })
+            values.setdefault('channel', 'exchange')
+            values.setdefault('arrival_date', cls.default_arrival_date())
+            vlist.append(values)
+        incomings = cls.create(vlist)
+        File.create([{
+                    'resource': str(incoming),
+                    'company': incoming.company.id,
+                    'kind': f.get('kind', 'original'),
+                    'name': f['name'],
+                    'data': f['data'],
+                    }
+                for incoming, (_, _, files, _) in zip(incomings, documents)
+                for f in files])
+        if any(f.get('kind') == 'scan' for d in documents for f in d[2]):
+            cls.check_files(incomings)
+        for issuer, group in groupby(
+                sorted(incomings, key=lambda i: i.issuer_name or ''),
+                key=lambda i: i.issuer_name or ''):
+            group = list(group)
+            cls.add_event(group, '01', group[0].issuer_label or '',
+                step='receive')
+        return incomings

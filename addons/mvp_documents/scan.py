@@ -1,0 +1,228 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Scans of paper documents: recognise the file, count pages, OCR.
+
+Pure functions with no Pool: models call them and turn ScanError and
+OcrError into user errors.  OCR runs the ``ocrmypdf`` command (Debian
+package ``ocrmypdf``) with Tesseract's Vietnamese model
+(``tesseract-ocr-vie``).
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+__all__ = [
+    'SCAN_TYPES', 'ScanError', 'OcrError', 'ScanInfo', 'OcrResult',
+    'inspect_scan', 'ocr_available', 'ocr_scan', 'pdf_text']
+
+SCAN_TYPES = {
+    'application/pdf': '.pdf',
+    'image/jpeg': '.jpg',
+    'image/png': '.png',
+    'image/tiff': '.tif',
+    }
+"Media types accepted as scans, with their usual extension."
+
+_MAGIC = [
+    (b'%PDF-', 'application/pdf'),
+    (b'\xff\xd8\xff', 'image/jpeg'),
+    (b'\x89PNG\r\n\x1a\n', 'image/png'),
+    (b'II*\x00', 'image/tiff'),
+    (b'MM\x00*', 'image/tiff'),
+    ]
+_PIL_FORMATS = {
+    'image/jpeg': 'JPEG',
+    'image/png': 'PNG',
+    'image/tiff': 'TIFF',
+    }
+#: Below this many letters per page a PDF is taken to have no text layer
+MIN_TEXT_PER_PAGE = 20
+
+
+class ScanError(Exception):
+    """A file that cannot be used as a scan.
+
+    :attr:`code` is ``'empty'``, ``'unsupported'`` or ``'broken'``.
+    """
+
+    def __init__(self, code: str, detail: str = ''):
+        super().__init__(code, detail)
+        self.code = code
+        self.detail = detail
+
+
+class OcrError(Exception):
+    "OCR could not run or failed on the file."
+
+
+@dataclass(frozen=True)
+class ScanInfo:
+    "What :func:`inspect_scan` found in a file."
+
+    mimetype: str
+    "The media type read from the file's content (not its name)."
+    pages: int
+    "The number of pages (frames of a TIFF)."
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    "Text of a scan, one string per page."
+
+    pages: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return '\n\f'.join(self.pages)
+
+    @property
+    def first_page(self) -> str:
+        return self.pages[0] if self.pages else ''
+
+
+def sniff(data: bytes) -> str | None:
+    "Return the media type of data from its first bytes, or None."
+    head = data[:16].lstrip(b'\x00\t\r\n ')
+    for magic, mimetype in _MAGIC:
+        if head.startswith(magic):
+            return mimetype
+    return None
+
+
+def inspect_scan(data: bytes) -> ScanInfo:
+    """Check that data is a readable PDF, JPEG, PNG or TIFF.
+
+    :raises ScanError: the file is empty, of another type, or damaged.
+    """
+    if not data:
+        raise ScanError('empty')
+    mimetype = sniff(data)
+    if mimetype is None:
+        raise ScanError('unsupported')
+    if mimetype == 'application/pdf':
+        pages = _pdf_pages(data)
+    else:
+        pages = _image_pages(data, mimetype)
+    return ScanInfo(mimetype=mimetype, pages=pages)
+
+
+def _pdf_pages(data: bytes) -> int:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        if reader.is_encrypted:
+            raise ScanError('broken', "encrypted")
+        pages = len(reader.pages)
+        # Touch every page so that a truncated file fails here
+        for page in reader.pages:
+            page.mediabox
+    except ScanError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError,
+            AttributeError, OSError) as exception:
+        raise ScanError('broken', str(exception)) from exception
+    if not pages:
+        raise ScanError('broken', "no page")
+    return pages
+
+
+def _image_pages(data: bytes, mimetype: str) -> int:
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != _PIL_FORMATS[mimetype]:
+                raise ScanError('unsupported', image.format or '')
+            pages = getattr(image, 'n_frames', 1)
+            for frame in range(pages):
+                image.seek(frame)
+                image.load()
+    except ScanError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError,
+            SyntaxError, EOFError) as exception:
+        raise ScanError('broken', str(exception)) from exception
+    return pages
+
+
+def pdf_text(data: bytes) -> tuple[str, ...]:
+    "Return the text layer of each page of a PDF (empty strings if none)."
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return tuple(
+            (page.extract_text() or '').strip() for page in reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        return ()
+
+
+def _has_text(pages: tuple[str, ...]) -> bool:
+    return bool(pages) and all(
+        sum(c.isalpha() for c in p) >= MIN_TEXT_PER_PAGE for p in pages)
+
+
+def ocr_available(language: str = 'vie') -> bool:
+    "Tell whether ocrmypdf and the Tesseract model for language exist."
+    if not shutil.which('ocrmypdf') or not shutil.which('tesseract'):
+        return False
+    try:
+        langs = subprocess.run(
+            ['tesseract', '--list-langs'], capture_output=True, text=True,
+            timeout=30).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return language in langs
+
+
+def ocr_scan(
+        data: bytes, mimetype: str, language: str = 'vie',
+        image_dpi: int = 300, timeout: int = 600) -> OcrResult:
+    """Return the text of a scan, recognised by ocrmypdf.
+
+    A PDF that already has a text layer on every page is read directly.
+    ``image_dpi`` is used only for images that do not record their
+    resolution.
+
+    :raises OcrError: ocrmypdf is missing or failed.
+    """
+    if mimetype == 'application/pdf':
+        pages = pdf_text(data)
+        if _has_text(pages):
+            return OcrResult(pages=pages)
+    if not shutil.which('ocrmypdf'):
+        raise OcrError("ocrmypdf is not installed")
+    suffix = SCAN_TYPES.get(mimetype, '.bin')
+    with tempfile.TemporaryDirectory(prefix='mvp-ocr-') as directory:
+        source = os.path.join(directory, 'in' + suffix)
+        target = os.path.join(directory, 'out.pdf')
+        sidecar = os.path.join(directory, 'out.txt')
+        with open(source, 'wb') as file:
+            file.write(data)
+        command = [
+            'ocrmypdf', '--quiet', '--language', language,
+            '--skip-text', '--output-type', 'pdf',
+            '--sidecar', sidecar]
+        if mimetype != 'application/pdf':
+            command += ['--image-dpi', str(image_dpi)]
+        command += [source, target]
+        env = dict(os.environ, OMP_THREAD_LIMIT='1')
+        try:
+            process = subprocess.run(
+                command, capture_output=True, timeout=timeout, env=env)
+        except (OSError, subprocess.SubprocessError) as exception:
+            raise OcrError(str(exception)) from exception
+        if process.returncode != 0:
+            raise OcrError(
+                process.stderr.decode('utf-8', 'replace').strip()[-500:])
+        with open(sidecar, encoding='utf-8') as file:
+            text = file.read()
+    pages = tuple(p.strip() for p in text.split('\f'))
+    while pages and not pages[-1]:
+        pages = pages[:-1]
+    return OcrResult(pages=pages)

@@ -1,0 +1,618 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import csv
+import datetime as dt
+import io
+import os
+import pathlib
+import tempfile
+import unittest
+import zipfile
+
+import polib
+from lxml import etree
+
+from trytond.exceptions import UserError, UserWarning
+from trytond.model.exceptions import AccessError
+from trytond.modules.company.tests import (
+    create_company, create_employee, set_company)
+from trytond.modules.mvp_documents import archive_io
+from trytond.modules.mvp_documents.dossier_list import (
+    must_hand_over, retention_years)
+from trytond.pool import Pool
+from trytond.sendmail import SMTPDataManager
+from trytond.tests.test_tryton import (
+    activate_module, drop_db, with_transaction)
+from trytond.transaction import Transaction
+
+MODULE = pathlib.Path(__file__).resolve().parent.parent
+
+
+class RetentionTestCase(unittest.TestCase):
+    "Retention classes of Decree 30/2020 and Circular 10/2022"
+
+    def test_retention_years(self):
+        for retention, years, hand_over in [
+                ('permanent', None, True),
+                ('70', 70, True),
+                ('20', 20, True),
+                ('10', 10, True),
+                ('5', 5, True),
+                ('until_expired', None, False),
+                ]:
+            with self.subTest(retention=retention):
+                self.assertEqual(retention_years(retention), years)
+                self.assertEqual(must_hand_over(retention), hand_over)
+
+    def test_metadata_xml_has_appendix_vi_fields(self):
+        meta = archive_io.DossierMeta('000.00.01.H54', 2026, '01.VP',
+            "Hồ sơ hội nghị", "Vĩnh viễn", "Hạn chế", "Nguyễn Văn An",
+            "Tiếng Việt", '01/01/2026', '31/12/2026', 1, 3, "Mô tả")
+        docs = [archive_io.DocumentMeta(1, '12/UBND-VP', '02/01/2026',
+                "Giấy mời", 3, ['van-ban/0001-a.pdf'])]
+        out = io.BytesIO()
+        archive_io.metadata_xml(out, meta, docs)
+        root = etree.fromstring(out.getvalue())
+        ns = {'d': archive_io.METADATA_NS}
+        for tag in ['FileCode', 'Title', 'Maintenance', 'Rights', 'Creator',
+                'Language', 'StartDate', 'EndDate', 'DocTotal', 'PageTotal',
+                'Description']:
+            self.assertIsNotNone(root.find('d:' + tag, ns), tag)
+        self.assertEqual(
+            root.findtext('d:FileCode/d:FileNotation', namespaces=ns),
+            '01.VP')
+        self.assertEqual(root.findtext('d:Title', namespaces=ns),
+            "Hồ sơ hội nghị")
+        self.assertEqual(len(root.findall('d:Documents/d:Document', ns)), 1)
+
+    def test_vietnamese_translations_of_messages(self):
+        po = polib.pofile(str(MODULE / 'locale' / 'vi.po'))
+        translated = {e.msgctxt for e in po if e.msgstr}
+        for xml in ['dossier.xml', 'meeting.xml', 'schedule.xml']:
+            tree = etree.parse(str(MODULE / xml))
+            for record in tree.iterfind('.//record[@model="ir.message"]'):
+                context = 'model:ir.message,text:%s' % record.get('id')
+                with self.subTest(message=record.get('id')):
+                    self.assertIn(context, translated)
+
+
+class DossierTestCase(unittest.TestCase):
+    "Dossiers, meetings and work schedules"
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        activate_module('mvp_documents')
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    def setUp(self):
+        self._export_dir = tempfile.TemporaryDirectory()
+        os.environ['TRYTOND_MVP_DOCUMENTS__EXPORT_PATH'] = (
+            self._export_dir.name)
+
+    def tearDown(self):
+        os.environ.pop('TRYTOND_MVP_DOCUMENTS__EXPORT_PATH', None)
+        self._export_dir.cleanup()
+
+    # helpers
+    def _agency(self, name="Sở Thông tin và Truyền thông",
+            code='000.00.01.H54'):
+        company = create_company(name)
+        company.identifier_code = code
+        company.short_name = 'STTTT'
+        company.save()
+        return company
+
+    def _official(self, company, name, login, role=None, department=None):
+        pool = Pool()
+        User = pool.get('res.user')
+        Role = pool.get('mvp.user.role')
+        ModelData = pool.get('ir.model.data')
+        employee = create_employee(company, name)
+        employee.department = department
+        employee.save()
+        user = User(login=login, name=name, email='%s@example.vn' % login,
+            employees=[employee], employee=employee,
+            companies=[company], company=company)
+        user.save()
+        if role:
+            Role.create([{'user': user.id, 'company': company.id,
+                        'group': ModelData.get_id('mvp_documents', role)}])
+        return employee, user
+
+    def _dossier(self, company, responsible, code='01.VP',
+            retention='10', **values):
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        dossier, = Dossier.create([dict({
+                        'company': company.id,
+                        'year': 2026,
+                        'code': code,
+                        'title': "Hồ sơ %s" % code,
+                        'retention': retention,
+                        'responsible': responsible.id,
+                        'start_date': dt.date(2026, 1, 5),
+                        }, **values)])
+        return dossier
+
+    def _files(self, dossier, count, size=1000, pages=2):
+        "Files uploaded into dossier (their resource)"
+        pool = Pool()
+        File = pool.get('mvp.document.file')
+        return File.create([{
+                    'resource': str(dossier),
+                    'name': 'van-ban-%s.pdf' % i,
+                    'data': b'%PDF-1.4 ' + bytes([i % 256]) * size,
+                    'pages': pages,
+                    } for i in range(count)])
+
+    # tests
+    @with_transaction()
+    def test_list_copy_previous_and_open_dossier(self):
+        "The list of a year starts from last year's and opens dossiers"
+        pool = Pool()
+        List = pool.get('mvp.dossier.list')
+        Entry = pool.get('mvp.dossier.list.entry')
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            old, = List.create([{
+                        'company': company.id, 'year': 2025,
+                        'name': "Danh mục hồ sơ năm 2025",
+                        'entries': [('create', [{
+                                        'code': '01.VP',
+                                        'title': "Hồ sơ hội nghị tổng kết",
+                                        'retention': 'permanent',
+                                        'responsible': officer.id}, {
+                                        'code': '02.VP',
+                                        'title': "Tập công văn trao đổi",
+                                        'retention': '10'}])]}])
+            List.approve([old])
+            new, = List.create([{'company': company.id, 'year': 2026,
+                        'name': "Danh mục hồ sơ năm 2026"}])
+            List.copy_previous([new])
+            self.assertEqual(
+                sorted(e.code for e in new.entries), ['01.VP', '02.VP'])
+            List.approve([new])
+            self.assertEqual(new.state, 'approved')
+
+            entry, = Entry.search([('list', '=', new.id),
+                    ('code', '=', '01.VP')])
+            Dossier = pool.get('mvp.dossier')
+            dossier, = Dossier.open_from_entries([entry])
+            self.assertEqual(dossier.year, 2026)
+            self.assertEqual(dossier.retention, 'permanent')
+            self.assertEqual(dossier.responsible, officer)
+            self.assertEqual(dossier.state, 'open')
+
+    @with_transaction()
+    def test_dossier_code_twice_in_a_year(self):
+        "A dossier code used twice in a year is refused, nothing created"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            self._dossier(company, officer, code='05.VP')
+            with self.assertRaises(UserError) as cm:
+                self._dossier(company, officer, code='05.VP')
+            self.assertIn('05.VP', cm.exception.message)
+            self.assertEqual(
+                Dossier.search_count([('code', '=', '05.VP')]), 1)
+            # another year is fine
+            self._dossier(company, officer, code='05.VP', year=2027)
+
+    @with_transaction()
+    def test_lines_numbered_totals_and_shared_documents(self):
+        "Documents are numbered, totalled and shared without copies"
+        pool = Pool()
+        Line = pool.get('mvp.dossier.line')
+        File = pool.get('mvp.document.file')
+        Note = pool.get('ir.note')
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            first = self._dossier(company, officer, code='01.VP')
+            second = self._dossier(company, officer, code='02.VP')
+            files = self._files(first, 3, pages=4)
+            note, = Note.create([{'resource': str(first),
+                        'message': "Ý kiến chỉ đạo của Giám đốc\nchi tiết"}])
+            # uploaded files are linked at once, the note on request
+            self.assertEqual(len(Line.link(first, files + [note])), 1)
+            lines = Line.search([('dossier', '=', first.id)])
+            self.assertEqual([l.number for l in lines], [1, 2, 3, 4])
+            self.assertEqual([l.document for l in lines], files + [note])
+            self.assertEqual(lines[3].description,
+                "Ý kiến chỉ đạo của Giám đốc")
+            self.assertEqual(first.document_count, 4)
+            self.assertEqual(first.page_count, 3 * 4 + 1)
+
+            # the same file in a second dossier, not copied
+            other, = Line.link(second, [files[0]])
+            self.assertEqual(other.number, 1)
+            self.assertEqual(File.search_count([]), 3)
+            # linking twice into the same dossier adds nothing
+            self.assertEqual(Line.link(first, [files[0]]), [])
+
+            Line.delete([lines[1]])
+            self.assertEqual(
+                [l.number for l in Line.search(
+                        [('dossier', '=', first.id)])], [1, 2, 3])
+
+    @with_transaction()
+    def test_link_document_of_another_agency(self):
+        "A document of another agency cannot be linked, nothing half-done"
+        pool = Pool()
+        Line = pool.get('mvp.dossier.line')
+        company = self._agency()
+        other = self._agency("UBND huyện Vũ Thư", '000.00.02.H54')
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            dossier = self._dossier(company, officer)
+            own = self._files(dossier, 1)
+            with set_company(other):
+                stranger, _ = self._official(other, "Hoàng Văn Tâm", 'tam')
+                foreign = self._files(
+                    self._dossier(other, stranger, code='99.VT'), 1)
+            self.assertEqual(
+                Line.search_count([('dossier', '=', dossier.id)]), 1)
+            with self.assertRaises(UserError) as cm:
+                Line.link(dossier, own + foreign)
+            self.assertIn(foreign[0].rec_name, cm.exception.message)
+        self.assertEqual(Line.search_count([('dossier', '=', dossier.id)]),
+            1)
+
+    @with_transaction()
+    def test_close_empty_dossier(self):
+        "Closing a dossier with no documents is refused"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            dossier = self._dossier(company, officer)
+            with self.assertRaises(UserError):
+                Dossier.close([dossier])
+            self.assertEqual(dossier.state, 'open')
+            self.assertIsNone(dossier.closed_date)
+
+    @with_transaction()
+    def test_close_locks_dossier_and_files(self):
+        "A closed dossier and its files cannot change"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        Line = pool.get('mvp.dossier.line')
+        File = pool.get('mvp.document.file')
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            dossier = self._dossier(company, officer, retention='20',
+                end_date=dt.date(2026, 3, 1))
+            files = self._files(dossier, 2)
+            Line.link(dossier, files)
+            Dossier.close([dossier])
+            self.assertEqual(dossier.state, 'closed')
+            self.assertEqual(dossier.handover_due, dt.date(2027, 3, 1))
+            self.assertEqual(dossier.expiry_date, dt.date(2046, 3, 1))
+            self.assertTrue(all(f.locked for f in File.browse(files)))
+
+            with self.assertRaises(AccessError):
+                Dossier.write([dossier], {'title': "Khác"})
+            with self.assertRaises(AccessError):
+                Line.link(dossier, self._files(dossier, 1))
+            with self.assertRaises(AccessError):
+                Line.delete(Line.search([('dossier', '=', dossier.id)]))
+            with self.assertRaises(AccessError):
+                File.write(list(File.browse(files)), {'data': b'x'})
+
+    @with_transaction()
+    def test_handover_reminder_and_list(self):
+        "Closed dossiers are reminded 30 days ahead and handed over"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        Line = pool.get('mvp.dossier.line')
+        Handover = pool.get('mvp.dossier.handover')
+        Notification = pool.get('res.notification')
+        HandoverReport = pool.get('mvp.dossier.handover.report',
+            type='report')
+        company = self._agency()
+        with set_company(company):
+            officer, officer_user = self._official(
+                company, "Trần Thị Bình", 'binh', 'group_mvp_officer')
+            _, clerk_user = self._official(
+                company, "Lê Văn Cường", 'cuong', 'group_mvp_clerk')
+            kept = self._dossier(company, officer, code='01.VP',
+                retention='permanent', end_date=dt.date(2026, 2, 1))
+            short = self._dossier(company, officer, code='02.VP',
+                retention='until_expired', end_date=dt.date(2026, 2, 1))
+            for dossier in [kept, short]:
+                Line.link(dossier, self._files(dossier, 1))
+            Dossier.close([kept, short])
+            self.assertIsNone(short.handover_due)
+
+            self.assertEqual(Dossier.remind_handover(dt.date(2026, 12, 1)),
+                [])
+            reminded = Dossier.remind_handover(dt.date(2027, 1, 5))
+            self.assertEqual(reminded, [kept])
+            users = {n.user for n in Notification.search([
+                        ('model', '=', 'mvp.dossier')])}
+            self.assertEqual(users, {officer_user, clerk_user})
+            # reminded once only
+            self.assertEqual(Dossier.remind_handover(dt.date(2027, 1, 6)),
+                [])
+
+            handover, = Handover.create([{'company': company.id,
+                        'archivist': "Phạm Thị Dung"}])
+            Handover.fill([handover])
+            self.assertEqual(list(handover.dossiers), [kept])
+            Handover.hand_over([handover])
+            self.assertEqual(handover.state, 'done')
+            self.assertEqual(kept.state, 'handed_over')
+            oext, content, _, _ = HandoverReport.execute(
+                [handover.id], {})
+            self.assertEqual(oext, 'pdf')
+            self.assertTrue(content.startswith(b'%PDF'))
+
+    @with_transaction()
+    def test_disposal_needs_approval(self):
+        "Destruction needs a leader's decision and keeps the metadata"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        Line = pool.get('mvp.dossier.line')
+        File = pool.get('mvp.document.file')
+        Disposal = pool.get('mvp.dossier.disposal')
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            dossier = self._dossier(company, officer, retention='5',
+                start_date=dt.date(2015, 1, 1),
+                end_date=dt.date(2015, 12, 31))
+            leader, leader_user = self._official(
+                company, "Nguyễn Văn An", 'an', 'group_mvp_leader')
+            other = self._dossier(company, officer, code='09.VP')
+            files = self._files(dossier, 3)
+            Line.link(dossier, files)
+            Line.link(other, files[:1])
+            Dossier.close([dossier])
+            self.assertEqual(dossier.expiry_date, dt.date(2020, 12, 31))
+
+            disposal, = Disposal.create([{'company': company.id,
+                        'reason': "Hết thời hạn bảo quản"}])
+            Disposal.review([disposal])
+            self.assertEqual(list(disposal.dossiers), [dossier])
+            Disposal.submit([disposal])
+            with self.assertRaises(UserError):
+                Disposal.destroy([disposal])
+            self.assertEqual(File.search_count([]), 3)
+            self.assertEqual(dossier.state, 'closed')
+
+            with self.assertRaises(UserError):  # no decision number
+                Disposal.approve([disposal])
+            disposal.decision = "15/QĐ-STTTT"
+            disposal.save()
+            with Transaction().set_user(leader_user.id):
+                Disposal.approve([disposal])
+            self.assertEqual(disposal.approved_by, leader)
+            Disposal.destroy([disposal])
+            self.assertEqual(disposal.state, 'done')
+            self.assertEqual(dossier.state, 'destroyed')
+            self.assertEqual(dossier.destroyed_date, dt.date.today())
+            # the file still in another dossier stays
+            self.assertEqual([f.id for f in File.search([])], [files[0].id])
+            lines = Line.search([('dossier', '=', dossier.id)])
+            self.assertEqual(len(lines), 3)
+            self.assertTrue(all(l.description for l in lines))
+            self.assertEqual(lines[0].document, files[0])
+            self.assertIsNone(lines[1].document)
+            self.assertIn('van-ban-1.pdf', disposal.destroyed_files)
+
+    @with_transaction()
+    def test_export_zip(self):
+        "The export holds every file, the contents PDF and the indexes"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        Line = pool.get('mvp.dossier.line')
+        Export = pool.get('mvp.dossier.export')
+        Note = pool.get('ir.note')
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            dossier = self._dossier(company, officer, retention='permanent',
+                description="Hội nghị tổng kết năm")
+            files = self._files(dossier, 2, pages=3)
+            note, = Note.create([{'resource': str(dossier),
+                        'message': "Ý kiến chỉ đạo"}])
+            Line.link(dossier, files + [note])
+            Dossier.close([dossier])
+            export = Export.build(dossier)
+            self.assertEqual(export.document_count, 3)
+            self.assertTrue(export.url.endswith(export.token))
+            with zipfile.ZipFile(export.full_path) as archive:
+                names = archive.namelist()
+                self.assertIn('muc-luc-van-ban.pdf', names)
+                self.assertTrue(archive.read('muc-luc-van-ban.pdf')
+                    .startswith(b'%PDF'))
+                self.assertEqual(
+                    archive.read('van-ban/0001-van-ban-0.pdf'),
+                    files[0].data)
+                self.assertIn(b'\xc3',  # UTF-8 Vietnamese in the note
+                    archive.read('van-ban/0003-note-%s.txt' % note.id))
+                root = etree.fromstring(archive.read('metadata.xml'))
+                ns = {'d': archive_io.METADATA_NS}
+                self.assertEqual(root.findtext('d:FileCode/d:OrganId',
+                        namespaces=ns), '000.00.01.H54')
+                self.assertEqual(root.findtext('d:DocTotal',
+                        namespaces=ns), '3')
+                self.assertEqual(root.findtext('d:PageTotal',
+                        namespaces=ns), '7')
+                self.assertEqual(root.findtext('d:Maintenance',
+                        namespaces=ns), "Permanent")
+                rows = list(csv.reader(io.StringIO(
+                            archive.read('metadata.csv').decode(
+                                'utf-8-sig'))))
+                self.assertEqual(rows[0][0], 'FileCode')
+                self.assertEqual(len(rows), 2 + 3)
+            path = export.full_path
+            Export.delete([export])
+            self.assertFalse(os.path.exists(path))
+
+    @with_transaction()
+    def test_rights(self):
+        "Responsible, department head, leaders and shares see a dossier"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        Share = pool.get('mvp.dossier.share')
+        Department = pool.get('mvp.department')
+        company = self._agency()
+        with set_company(company):
+            department, = Department.create([{
+                        'name': "Phòng CNTT", 'company': company.id}])
+            officer, officer_user = self._official(
+                company, "Trần Thị Bình", 'binh', 'group_mvp_officer',
+                department)
+            head, head_user = self._official(
+                company, "Đỗ Văn Hùng", 'hung', 'group_mvp_department_head',
+                department)
+            department.head = head
+            department.save()
+            _, leader_user = self._official(
+                company, "Nguyễn Văn An", 'an', 'group_mvp_leader')
+            _, other_user = self._official(
+                company, "Vũ Thị Lan", 'lan', 'group_mvp_officer')
+            dossier = self._dossier(company, officer,
+                department=department.id)
+
+            def visible(user):
+                with Transaction().set_user(user.id), \
+                        Transaction().set_context(_check_access=True):
+                    return Dossier.search([]) == [dossier]
+            self.assertTrue(visible(officer_user))
+            self.assertTrue(visible(head_user))
+            self.assertTrue(visible(leader_user))
+            self.assertFalse(visible(other_user))
+
+            with Transaction().set_user(officer_user.id), \
+                    Transaction().set_context(_check_access=True):
+                with self.assertRaises(UserWarning):
+                    Share.create([{'dossier': dossier.id,
+                                'user': other_user.id}])
+                with Transaction().set_context(_skip_warnings=True):
+                    share, = Share.create([{'dossier': dossier.id,
+                                'user': other_user.id}])
+            self.assertTrue(visible(other_user))
+            with Transaction().set_context(_skip_warnings=True):
+                Share.delete([share])
+            self.assertFalse(visible(other_user))
+            self.assertEqual(
+                [(l.action, l.user) for l in dossier.rights_logs],
+                [('revoke', other_user), ('grant', other_user)])
+            self.assertEqual(dossier.rights_logs[1].author, officer_user)
+
+            # only those who may edit change the dossier
+            with Transaction().set_user(other_user.id), \
+                    Transaction().set_context(_check_access=True):
+                with self.assertRaises(AccessError):
+                    Dossier.write([Dossier(dossier.id)], {'title': "X"})
+
+    @with_transaction()
+    def test_meeting_calendar_and_overlaps(self):
+        "Invitations show in the invitees' calendar; overlaps are warned"
+        pool = Pool()
+        Meeting = pool.get('mvp.meeting')
+        Room = pool.get('mvp.meeting.room')
+        company = self._agency()
+        with set_company(company):
+            leader, leader_user = self._official(
+                company, "Nguyễn Văn An", 'an', 'group_mvp_leader')
+            officer, officer_user = self._official(
+                company, "Trần Thị Bình", 'binh', 'group_mvp_officer')
+            _, other_user = self._official(company, "Vũ Thị Lan", 'lan')
+            room, = Room.create([{'company': company.id,
+                        'name': "Phòng họp tầng 2"}])
+            start = dt.datetime(2026, 3, 2, 8)
+            meeting, = Meeting.create([{'company': company.id,
+                        'subject': "Giao ban tuần", 'start': start,
+                        'end': start + dt.timedelta(hours=2),
+                        'room': room.id, 'chair': leader.id,
+                        'participants': [('add', [officer.id])]}])
+
+            for user, mine in [(leader_user, True), (officer_user, True),
+                    (other_user, False)]:
+                with Transaction().set_user(user.id):
+                    self.assertEqual(
+                        Meeting.search([('mine', '=', True)]) == [meeting],
+                        mine)
+
+            with self.assertRaises(UserError):  # end before start
+                Meeting.create([{'company': company.id, 'subject': "Sai",
+                            'start': start, 'end': start
+                            - dt.timedelta(hours=1)}])
+            self.assertEqual(Meeting.search_count([]), 1)
+            # (a refused warning rolls the whole request back in the client)
+
+            with Transaction().set_user(officer_user.id):
+                # right after the meeting: no warning
+                Meeting.create([{'company': company.id,
+                            'subject': "Họp chiều", 'room': room.id,
+                            'start': start + dt.timedelta(hours=2),
+                            'end': start + dt.timedelta(hours=3)}])
+                with self.assertRaises(UserWarning):  # same room
+                    Meeting.create([{'company': company.id,
+                                'subject': "Họp chuyên đề",
+                                'start': start + dt.timedelta(hours=1),
+                                'end': start + dt.timedelta(hours=3),
+                                'room': room.id}])
+                with self.assertRaises(UserWarning):  # leader twice
+                    Meeting.create([{'company': company.id,
+                                'subject': "Tiếp công dân",
+                                'start': start + dt.timedelta(hours=1),
+                                'end': start + dt.timedelta(hours=3),
+                                'participants': [('add', [leader.id])]}])
+
+    @with_transaction()
+    def test_work_schedule_published_changes_notify(self):
+        "A published schedule notifies the people concerned of changes"
+        pool = Pool()
+        Schedule = pool.get('mvp.work.schedule')
+        Item = pool.get('mvp.work.schedule.item')
+        Notification = pool.get('res.notification')
+        Report = pool.get('mvp.work.schedule.report', type='report')
+        company = self._agency()
+        with set_company(company):
+            leader, leader_user = self._official(
+                company, "Nguyễn Văn An", 'an', 'group_mvp_leader')
+            officer, officer_user = self._official(
+                company, "Trần Thị Bình", 'binh', 'group_mvp_officer')
+            with self.assertRaises(UserError):  # not a Monday
+                Schedule.create([{'company': company.id,
+                            'week': dt.date(2026, 3, 3)}])
+            schedule, = Schedule.create([{'company': company.id,
+                        'week': dt.date(2026, 3, 2),
+                        'items': [('create', [{
+                                        'start': dt.datetime(2026, 3, 2, 8),
+                                        'end': dt.datetime(2026, 3, 2, 10),
+                                        'leader': leader.id,
+                                        'subject': "Giao ban",
+                                        'place': "Phòng họp tầng 2"}])]}])
+            Schedule.submit([schedule])
+            Schedule.approve([schedule])
+            Schedule.publish([schedule])
+            self.assertEqual(schedule.state, 'published')
+            self.assertEqual(Notification.search_count([]), 0)
+
+            item, = schedule.items
+            Item.write([item], {'start': dt.datetime(2026, 3, 2, 14),
+                    'end': dt.datetime(2026, 3, 2, 16),
+                    'participants': [('add', [officer.id])]})
+            notified = {n.user for n in Notification.search([])}
+            self.assertEqual(notified, {leader_user, officer_user})
+            datamanager = Transaction().join(SMTPDataManager())
+            recipients = {msg['To'] for _, _, msg in datamanager.queue}
+            self.assertEqual(recipients, {'an@example.vn', 'binh@example.vn'})
+
+            oext, content, _, _ = Report.execute([schedule.id], {})
+            self.assertEqual(oext, 'pdf')
+            self.assertTrue(content.startswith(b'%PDF'))

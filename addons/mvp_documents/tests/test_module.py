@@ -1,0 +1,11 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class MvpDocumentsTestCase(ModuleTestCase):
+    "Test MVP Documents module"
+    module = 'mvp_documents'
+
+
+del ModuleTestCase

@@ -1,0 +1,67 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Helpers shared by the tests of the mvp_* modules."""
+import pathlib
+import unittest
+
+from trytond.tests.test_tryton import load_doc_tests
+
+__all__ = ['scenario_test_case']
+
+
+def scenario_test_case(name, path):
+    """Return a TestCase with one test per scenario_*.rst beside path.
+
+    trytond's load_doc_tests feeds unittest's load_tests protocol, which
+    pytest ignores; wrapping each doctest file in a test method lets both
+    runners see every scenario.
+    """
+    directory = pathlib.Path(path).parent
+
+    def make_test(scenario):
+        def test(self):
+            loader = unittest.TestLoader()
+            loader.testNamePatterns = [scenario]
+            suite = load_doc_tests(
+                name, path, loader, unittest.TestSuite(), None)
+            self.assertTrue(suite.countTestCases(), scenario)
+            result = unittest.TestResult()
+            suite.run(result)
+            problems = result.failures + result.errors
+            if problems:
+                self.fail('\n'.join(text for _, text in problems))
+        return test
+
+    attrs = {}
+    for scenario in sorted(directory.glob('scenario_*.rst')):
+        attrs['test_' + scenario.stem] = make_test(scenario.name)
+    return type('ScenarioTestCase', (unittest.TestCase,), attrs)
+
+
+def load_vietnamese(modules=('mvp_documents',)):
+    """Make the modules' Vietnamese translations effective in the test
+    database (the test database is created in English, before the module
+    that defines the vi language is activated)."""
+    import glob
+    import os
+
+    from trytond.pool import Pool
+    from trytond.tools import file_open
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Translation = pool.get('ir.translation')
+    vi, = Lang.search([('code', '=', 'vi')])
+    if not vi.translatable:
+        vi.translatable = True
+        vi.save()
+    for module in modules:
+        with file_open(os.path.join(module, 'tryton.cfg')) as fp:
+            directory = os.path.dirname(fp.name)
+        files = glob.glob(os.path.join(directory, 'locale', 'vi.po'))
+        if files:
+            Translation.translation_import('vi', module, files)
+    # The caches outlive the rolled-back transactions of earlier tests,
+    # which may have read the messages before they had Vietnamese
+    Translation._translation_cache.clear()
+    pool.get('ir.message')._message_cache.clear()
+    return vi

@@ -1,0 +1,11 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class MvpinterchangeTestCase(ModuleTestCase):
+    "Test MVP interchange module"
+    module = 'mvp_interchange'
+
+
+del ModuleTestCase

@@ -1,0 +1,59 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Exchange packages in the statistics (with mvp_interchange)"""
+import datetime as dt
+import unittest
+
+from trytond.modules.company.tests import create_company
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
+
+TODAY = dt.date.today()
+
+
+class InterchangeStatisticsTestCase(unittest.TestCase):
+    "edXML packages in the statistics"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module(['mvp_reporting', 'mvp_interchange'])
+
+    @with_transaction()
+    def test_packages_per_agency(self):
+        "Packages sent, failed, received and rejected are counted per agency"
+        pool = Pool()
+        Message = pool.get('mvp.interchange.message')
+        Statistics = pool.get('mvp.statistics.agency')
+        one = create_company("Sở Tư pháp")
+        other = create_company("Sở Y tế")
+        values = []
+        for i, (agency, direction, kind, state) in enumerate([
+                    (one, 'out', 'package', 'sent'),
+                    (one, 'out', 'package', 'sent'),
+                    (one, 'out', 'package', 'dead'),
+                    (one, 'out', 'package', 'queued'),
+                    (one, 'out', 'status', 'sent'),
+                    (one, 'in', 'package', 'accepted'),
+                    (one, 'in', 'package', 'rejected'),
+                    (one, 'in', 'status', 'received'),
+                    (other, 'in', 'package', 'received'),
+                    ]):
+            values.append({
+                    'agency': agency.id, 'direction': direction,
+                    'kind': kind, 'state': state,
+                    'message_id': 'msg-%s' % i,
+                    'document_id': 'doc-%s' % i,
+                    })
+        Message.create(values)
+        with Transaction().set_context(
+                from_date=TODAY - dt.timedelta(days=7), to_date=TODAY):
+            rows = {r.agency: r for r in Statistics.search([])}
+        self.assertEqual(
+            [(rows[one].exchange_sent, rows[one].exchange_failed,
+                    rows[one].exchange_received,
+                    rows[one].exchange_rejected)],
+            [(2, 1, 2, 1)])
+        self.assertEqual(rows[other].exchange_received, 1)
+        self.assertIn('exchange_sent',
+            [c.name for c in Statistics.report_columns()])

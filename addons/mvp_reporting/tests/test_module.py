@@ -1,0 +1,12 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class MvpreportingTestCase(ModuleTestCase):
+    "Test MVP reporting module"
+    module = 'mvp_reporting'
+    extras = ['mvp_interchange']
+
+
+del ModuleTestCase
