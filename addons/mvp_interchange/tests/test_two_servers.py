@@ -139,9 +139,12 @@ class TwoServersTestCase(unittest.TestCase):
         "Hostile, corrupted and misaddressed packages are refused with why"
         good = xml_io.package_bytes(make_package(recipients=[
                     xml_io.Organization(B, organ_name='UBND')]))
-        unknown = xml_io.package_bytes(make_package(recipients=[
+        # document ids of their own: test 4 delivered the default one
+        unknown = xml_io.package_bytes(make_package(code_number='62',
+                document_id=f'{A},2026/11/20,62/TTr-STTTT', recipients=[
                     xml_io.Organization('000.00.00.G22', organ_name='VPCP')]))
         broken_pdf = xml_io.package_bytes(make_package(
+                code_number='61', document_id=f'{A},2026/11/20,61/TTr-STTTT',
                 recipients=[xml_io.Organization(B, organ_name='UBND')],
                 attachments=[xml_io.Attachment.from_bytes('a.pdf',
                         b'%PDF-1.4\n\xef\xbf\xbd', content_type=
@@ -179,8 +182,9 @@ class TwoServersTestCase(unittest.TestCase):
         "mvp-edxml import prints one JSON line per file"
         good = os.path.join(self.root, 'good.edxml')
         with open(good, 'wb') as f:
-            f.write(xml_io.package_bytes(make_package(
-                        code_number='81', recipients=[xml_io.Organization(
+            f.write(xml_io.package_bytes(make_package(code_number='81',
+                        document_id=f'{A},2026/11/20,81/TTr-STTTT',
+                        recipients=[xml_io.Organization(
                                 B, organ_name='UBND tỉnh Nghệ An')])))
         hostile = os.path.join(self.root, 'hostile.edxml')
         with open(hostile, 'wb') as f:

@@ -17,9 +17,10 @@ def setup(agencies, peers, routes):
     pool = Pool()
     Peer = pool.get('mvp.interchange.peer')
     Route = pool.get('mvp.interchange.route')
-    for name, code in agencies:
+    for name, code, short_name in agencies:
         company = create_company(name=name)
         company.identifier_code = code
+        company.short_name = short_name
         company.save()
         staff(company)
     Peer.create(peers)
@@ -298,15 +299,23 @@ def main(argv=None):
     from trytond import config
     config.update_etc(conf)
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
+    from trytond.transaction import Transaction, TransactionError
     pool = Pool(database)
     pool.init()
     if command == 'work':
         return work(database)
-    with Transaction().start(database, 0,
-            context={'company': None}) as transaction:
-        result = COMMANDS[command](**kwargs)
-        transaction.commit()
+    extras = {}
+    while True:  # as trytond-worker does: retry with the locks asked for
+        with Transaction().start(database, 0, context={'company': None},
+                **extras) as transaction:
+            try:
+                result = COMMANDS[command](**kwargs)
+            except TransactionError as error:
+                transaction.rollback()
+                error.fix(extras)
+                continue
+            transaction.commit()
+            break
     print(json.dumps(result, default=str))
 
 
