@@ -1,9 +1,10 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond.modules.mvp_documents.tests.tools import WebClientViewsMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
 
-class MvpDocumentsTestCase(ModuleTestCase):
+class MvpDocumentsTestCase(WebClientViewsMixin, ModuleTestCase):
     "Test MVP Documents module"
     module = 'mvp_documents'
 

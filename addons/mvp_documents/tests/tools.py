@@ -4,9 +4,9 @@
 import pathlib
 import unittest
 
-from trytond.tests.test_tryton import load_doc_tests
+from trytond.tests.test_tryton import load_doc_tests, with_transaction
 
-__all__ = ['scenario_test_case']
+__all__ = ['scenario_test_case', 'WebClientViewsMixin']
 
 
 def scenario_test_case(name, path):
@@ -65,3 +65,32 @@ def load_vietnamese(modules=('mvp_documents',)):
     Translation._translation_cache.clear()
     pool.get('ir.message')._message_cache.clear()
     return vi
+
+
+class WebClientViewsMixin:
+    """The list views of the module show in sao: sao 8.0 has no column
+    for datetime and timestamp fields, which Tryton's own views split into
+    widget="date" and widget="time" columns."""
+
+    @with_transaction()
+    def test_list_views_have_no_bare_datetime(self):
+        from lxml import etree
+
+        from trytond.pool import Pool
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        bare = []
+        for view in View.search([('module', '=', self.module)]):
+            type_ = view.type or (view.inherit.type if view.inherit else None)
+            if type_ != 'tree':
+                continue
+            Model = pool.get(view.model)
+            for field in etree.fromstring(view.arch).iter('field'):
+                field_type = getattr(Model._fields.get(field.get('name')),
+                    '_type', None)
+                if (field_type in {'datetime', 'timestamp'}
+                        and not field.get('widget')):
+                    bare.append('%s: %s' % (view.name or view.id,
+                            field.get('name')))
+        self.assertFalse(bare, "datetime without widget in list views:\n"
+            + '\n'.join(bare))
