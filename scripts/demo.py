@@ -82,16 +82,21 @@ def _load(config, database):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    from scripts import demo_data
+    from scripts import demo_data, demo_documents
     pool = Pool(database)
     pool.init()
     only = os.environ.get('MVP_DEMO_AGENCIES')
     only = set(only.split(',')) if only else None
-    with Transaction().start(database, 0, context={'language': 'vi'}):
+    # Registering takes the register sequences' table lock, which trytond
+    # asks for at the start of the transaction.
+    lock = [pool.get('mvp.register.sequence')._table]
+    with Transaction().start(database, 0, context={'language': 'vi'},
+            _lock_tables=lock) as transaction:
         agencies, logins = demo_data.load(pool, only=only)
+        demo_documents.load(pool, agencies)
         province_login = _load_province(pool, agencies)
         _finish_setup(pool)
-        Transaction().commit()
+        transaction.commit()
         return [(ROLE_LABELS[r], login, agency)
             for r, login, agency in logins] + [
             (ROLE_LABELS['province_admin'], province_login,

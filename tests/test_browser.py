@@ -4,7 +4,9 @@
 
 Runs a real trytond with the demo data and drives headless Chromium.
 """
+import contextlib
 import shutil
+import time
 import urllib.error
 
 import pytest
@@ -48,40 +50,110 @@ def test_wrong_password_is_refused(demo_server):
         demo_server.login('vt.stttt', 'not-the-password')
 
 
-@pytest.mark.skipif(not CHROMIUM, reason="chromium is not installed")
-@pytest.mark.skipif(not (ROOT / 'var' / 'www' / 'locale' / 'vi.json').exists(),
-    reason="the web root is not built (make webroot)")
-@pytest.mark.parametrize('width,height', [(1280, 800), (390, 844)])
-def test_clerk_logs_in_and_sees_vietnamese_menu(demo_server, width, height):
-    "A clerk logs in through the web client at desktop and phone size"
+def needs_browser(test):
+    test = pytest.mark.skipif(not CHROMIUM,
+        reason="chromium is not installed")(test)
+    return pytest.mark.skipif(
+        not (ROOT / 'var' / 'www' / 'locale' / 'vi.json').exists(),
+        reason="the web root is not built (make webroot)")(test)
+
+
+@contextlib.contextmanager
+def browser_page(width, height):
     playwright = pytest.importorskip('playwright.sync_api')
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
             args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={'width': width, 'height': height})
-            page.goto(demo_server.url + '/')
-            page.wait_for_selector('input#login', timeout=60000)
-            assert "Đăng nhập" in page.inner_text('.login-dialog')
-            page.screenshot(path=str(OUTPUT / ('login-%s.png' % width)))
-            if page.locator('select#database').is_visible():
-                page.select_option('select#database', demo_server.database)
-            page.fill('input#login', 'vt.stttt')
-            page.click('.login-dialog button[type=submit]')
-            page.wait_for_selector('input[type=password]', timeout=60000)
-            page.fill('input[type=password]', DEMO_PASSWORD)
-            page.keyboard.press('Enter')
-            menu = page.locator(
-                'div.column-char[title="Văn phòng điện tử"]').first
-            menu.wait_for(state='visible', timeout=60000)
-            page.screenshot(path=str(OUTPUT / ('clerk-menu-%s.png' % width)))
-            # the status bar names the agency the clerk works in
-            if width >= 768:
-                assert "Sở Thông tin và Truyền thông" in page.inner_text(
-                    'body')
-            menu.click()  # expand: the directory is in Vietnamese
-            page.locator('div.column-char[title="Danh bạ"]').first.wait_for(
-                state='visible', timeout=30000)
+            yield browser.new_page(
+                viewport={'width': width, 'height': height})
         finally:
             browser.close()
+
+
+def log_in(page, server, login):
+    "Log in through the login dialog; return the main menu entry"
+    page.goto(server.url + '/')
+    page.wait_for_selector('input#login', timeout=60000)
+    assert "Đăng nhập" in page.inner_text('.login-dialog')
+    if page.locator('select#database').is_visible():
+        page.select_option('select#database', server.database)
+    page.fill('input#login', login)
+    page.click('.login-dialog button[type=submit]')
+    page.wait_for_selector('input[type=password]', timeout=60000)
+    page.fill('input[type=password]', DEMO_PASSWORD)
+    page.keyboard.press('Enter')
+    menu = page.locator('div.column-char[title="Văn phòng điện tử"]').first
+    menu.wait_for(state='visible', timeout=60000)
+    return menu
+
+
+@needs_browser
+@pytest.mark.parametrize('width,height', [(1280, 800), (390, 844)])
+def test_clerk_logs_in_and_sees_vietnamese_menu(demo_server, width, height):
+    "A clerk logs in through the web client at desktop and phone size"
+    with browser_page(width, height) as page:
+        menu = log_in(page, demo_server, 'vt.stttt')
+        page.screenshot(path=str(OUTPUT / ('clerk-menu-%s.png' % width)))
+        # the status bar names the agency the clerk works in
+        if width >= 768:
+            assert "Sở Thông tin và Truyền thông" in page.inner_text('body')
+        menu.click()  # expand: the directory is in Vietnamese
+        page.locator('div.column-char[title="Danh bạ"]').first.wait_for(
+            state='visible', timeout=30000)
+
+
+def submitted_drafts(server, session):
+    return server.rpc('model.mvp.outgoing.search_read',
+        [[('state', '=', 'submitted')], 0, None, [('id', 'ASC')],
+            ['subject'], {}], session)
+
+
+def open_record(page, server, model, record_id):
+    "Follow a link to the record, as from a notification on the phone"
+    page.evaluate('url => { window.location.hash = url; }',
+        '%s/model/%s/%s' % (server.database, model, record_id))
+
+
+@needs_browser
+def test_leader_approves_and_returns_drafts_on_a_phone(demo_server):
+    "At 390x844 the leader approves one draft and returns another"
+    session = demo_server.login('ld.stttt', DEMO_PASSWORD)
+    to_approve, to_return = submitted_drafts(demo_server, session)[:2]
+    with browser_page(390, 844) as page:
+        log_in(page, demo_server, 'ld.stttt')
+
+        open_record(page, demo_server, 'mvp.outgoing', to_approve['id'])
+        approve = page.locator('button:visible', has_text="Duyệt").first
+        approve.wait_for(state='visible', timeout=60000)
+        page.screenshot(path=str(OUTPUT / 'leader-approve-390.png'))
+        approve.click()
+        assert wait_for_state(demo_server, session, to_approve['id'],
+            'approved')
+
+        open_record(page, demo_server, 'mvp.outgoing', to_return['id'])
+        send_back = page.locator('button:visible', has_text="Trả lại").first
+        send_back.wait_for(state='visible', timeout=60000)
+        send_back.click()
+        dialog = page.locator('.modal-dialog:visible').last
+        dialog.locator('textarea').wait_for(state='visible', timeout=30000)
+        dialog.locator('textarea').fill("Bổ sung số liệu quý IV")
+        page.screenshot(path=str(OUTPUT / 'leader-return-390.png'))
+        dialog.locator('.modal-footer button', has_text="Trả lại").click()
+        assert wait_for_state(demo_server, session, to_return['id'], 'draft')
+    history = demo_server.rpc('model.mvp.outgoing.approval.search_read',
+        [[('outgoing', '=', to_return['id']), ('kind', '=', 'return')],
+            0, None, None, ['reason'], {}], session)
+    assert [h['reason'] for h in history] == ["Bổ sung số liệu quý IV"]
+
+
+def wait_for_state(server, session, record_id, state, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        record, = server.rpc('model.mvp.outgoing.read',
+            [[record_id], ['state'], {}], session)
+        if record['state'] == state:
+            return True
+        time.sleep(0.5)
+    return False
