@@ -5,7 +5,8 @@ import unicodedata
 from trytond.model.exceptions import ValidationError
 from trytond.modules.company.tests import create_company, create_employee
 from trytond.pool import Pool
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests.test_tryton import (
+    DB_NAME, ModuleTestCase, with_transaction)
 from trytond.transaction import Transaction
 
 from .tools import load_vietnamese
@@ -40,6 +41,16 @@ class AgencyTestCase(ModuleTestCase):
     "Test agencies, departments, roles"
     module = 'mvp_documents'
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # committed, as an installation has them: trytond words SQL
+        # constraint errors in a new transaction, which would not see
+        # translations loaded by the test's own transaction
+        with Transaction().start(DB_NAME, 0) as transaction:
+            load_vietnamese()
+            transaction.commit()
+
     @with_transaction()
     def test_identifier_code_must_match_the_format(self):
         "An identifier code not of the form 000.00.00.H54 is refused"
@@ -57,7 +68,6 @@ class AgencyTestCase(ModuleTestCase):
     @with_transaction()
     def test_identifier_code_unique_with_vietnamese_error(self):
         "A duplicate identifier code gets a Vietnamese error, nothing saved"
-        load_vietnamese()
         make_agency("Sở Y tế", '000.00.10.H54')
         with Transaction().set_context(language='vi'):
             with self.assertRaises(ValidationError) as cm:
