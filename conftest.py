@@ -6,25 +6,54 @@ On a developer's machine a test whose system part (chromium, softhsm2,
 tesseract, PostgreSQL...) is missing skips with a one-line reason; CI
 installs every part, so a skip there means something is broken.
 """
+import contextlib
+import fcntl
+import functools
+import hashlib
 import os
+import tempfile
 
 import pytest
 
 # pytest-xdist runs the suite in several processes: each needs its own test
-# database and its own database cache, or they would drop each other's.
+# database.  The cache of activated databases (DB_CACHE) is shared: a lock
+# per module set makes a second worker wait for the first one's build and
+# restore it, instead of building the same database again (a minute and
+# more on PostgreSQL).
 WORKER = os.environ.get('PYTEST_XDIST_WORKER')
 if WORKER:
     db_name = os.environ.get('DB_NAME')
     if db_name and db_name != ':memory:':
         os.environ['DB_NAME'] = '%s_%s' % (db_name, WORKER)
-    if os.environ.get('DB_CACHE'):
-        from trytond.tests import test_tryton
-        _db_cache_file = test_tryton._db_cache_file
 
-        def _worker_db_cache_file(path, name):
-            return _db_cache_file(path, '%s@%s' % (name, WORKER))
-        test_tryton._db_cache_file = _worker_db_cache_file
 
+@contextlib.contextmanager
+def module_set_lock(modules):
+    names = [modules] if isinstance(modules, str) else modules
+    key = hashlib.sha1('-'.join(sorted(names)).encode()).hexdigest()[:16]
+    path = os.path.join(tempfile.gettempdir(), 'mvp-test-db-%s-%s.lock' % (
+            os.getuid(), key))
+    with open(path, 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def one_build_at_a_time(activate):
+    @functools.wraps(activate)
+    def wrapper(modules, *args, **kwargs):
+        with module_set_lock(modules):
+            return activate(modules, *args, **kwargs)
+    return wrapper
+
+
+if WORKER and os.environ.get('DB_CACHE'):
+    from trytond.tests import test_tryton, tools
+    test_tryton.activate_module = one_build_at_a_time(
+        test_tryton.activate_module)
+    tools.activate_modules = one_build_at_a_time(tools.activate_modules)
 
 
 def pytest_collection_modifyitems(config, items):

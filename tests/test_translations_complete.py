@@ -3,10 +3,14 @@
 """Every user-facing string of our modules has a Vietnamese translation."""
 import unittest
 
+import pytest
+
 from trytond.modules.mvp_documents.tests.tools import load_vietnamese
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
+
+pytestmark = pytest.mark.once  # the strings do not depend on the backend
 
 MODULES = ['mvp_documents', 'mvp_signature', 'mvp_interchange',
     'mvp_reporting']
