@@ -147,32 +147,50 @@ def wait_http(url, timeout=60):
     return False
 
 
+def start_smtp_sink(smtp_log, env=None):
+    "Start the SMTP sink of the demo: every mail is written to smtp_log"
+    return subprocess.Popen([sys.executable, '-m', 'aiosmtpd', '-n',
+            '-l', '127.0.0.1:8025', '-c', 'aiosmtpd.handlers.Debugging'],
+        cwd=ROOT, env=env, stdout=open(smtp_log, 'a'),
+        stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def start(config, database, env=None, cron=True, smtp_log=None):
     """Start trytond (and cron, SMTP sink); return the processes."""
     env = dict(env or os.environ)
     processes = []
     if smtp_log:
-        processes.append(subprocess.Popen([sys.executable, '-m',
-                    'aiosmtpd', '-n', '-l', '127.0.0.1:8025', '-c',
-                    'aiosmtpd.handlers.Debugging'], cwd=ROOT, env=env,
-                stdout=open(smtp_log, 'a'), stderr=subprocess.STDOUT))
+        processes.append(start_smtp_sink(smtp_log, env))
     processes.append(subprocess.Popen([str(BIN / 'trytond'), '-c',
-                str(config), '-d', database], cwd=ROOT, env=env))
+                str(config), '-d', database], cwd=ROOT, env=env,
+            start_new_session=True))
     if cron:
         processes.append(subprocess.Popen([str(BIN / 'trytond-cron'), '-c',
-                    str(config), '-d', database], cwd=ROOT, env=env))
+                    str(config), '-d', database], cwd=ROOT, env=env,
+                start_new_session=True))
     return processes
 
 
 def stop(processes):
+    """Stop the processes and their children: each was started in a
+    session of its own (trytond-cron forks workers that would outlive it)"""
     for process in processes:
-        if process.poll() is None:
-            process.terminate()
+        signal_group(process, signal.SIGTERM)
     for process in processes:
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            signal_group(process, signal.SIGKILL)
+            process.wait()
+        # the forked children of a process that has exited
+        signal_group(process, signal.SIGKILL)
+
+
+def signal_group(process, signum):
+    try:
+        os.killpg(process.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def print_logins(logins):
@@ -219,17 +237,23 @@ def main():
         db_path / 'trytond.conf')
     logins_file = db_path / 'logins.json'
     import json
+    env = dict(os.environ, TZ='Asia/Ho_Chi_Minh')
+    db_path.mkdir(parents=True, exist_ok=True)
+    # first, so that the notifications of the demo documents are delivered
+    processes = [start_smtp_sink(db_path / 'mail.log', env)]
     if not (db_path / ('%s.sqlite' % DATABASE)).exists():
         print("Creating the demo database (about a minute)...", flush=True)
-        logins = build_database(config, DATABASE, db_path)
+        try:
+            logins = build_database(config, DATABASE, db_path)
+        except BaseException:
+            stop(processes)
+            raise
         logins_file.write_text(json.dumps(logins, ensure_ascii=False))
     else:
         print("Reusing the demo database var/demo/%s.sqlite "
             "(`make demo-reset` rebuilds it)." % DATABASE)
         logins = json.loads(logins_file.read_text())
-    env = dict(os.environ, TZ='Asia/Ho_Chi_Minh')
-    processes = start(config, DATABASE, env=env,
-        smtp_log=db_path / 'mail.log')
+    processes += start(config, DATABASE, env=env)
     stopping = []
 
     def terminate(*args):
