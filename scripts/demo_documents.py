@@ -142,20 +142,24 @@ def assign(pool, incoming, lead, coordinate):
 
 
 OUTGOING = [
+    # subject, file, submitted to the leader
     ("Về việc báo cáo kết quả chuyển đổi số năm 2026 và kế hoạch năm 2027",
-        'bao-cao-chuyen-doi-so.pdf'),
+        'bao-cao-chuyen-doi-so.pdf', True),
     ("Về việc tổ chức Hội nghị tập huấn chữ ký số cho cán bộ cấp xã",
-        'hoi-nghi-tap-huan.pdf'),
+        'hoi-nghi-tap-huan.pdf', True),
+    ("Về việc đề nghị cung cấp số liệu thuê bao Internet năm 2026",
+        'de-nghi-so-lieu.pdf', False),
     ]
 
 
 def load_outgoing(pool, agency, people):
-    "Replies drafted, initialled and waiting for the leader's approval"
-    for subject, name in OUTGOING:
-        draft(pool, agency, people, subject, name)
+    """Replies drafted and initialled, waiting for the leader's approval,
+    and one the officer is still working on"""
+    for subject, name, submitted in OUTGOING:
+        draft(pool, agency, people, subject, name, submitted)
 
 
-def draft(pool, agency, people, subject, name):
+def draft(pool, agency, people, subject, name, submitted):
     Outgoing = pool.get('mvp.outgoing')
     Type = pool.get('mvp.document.type')
     drafter, leader = people['cv'][1], people['ld'][1]
@@ -170,6 +174,8 @@ def draft(pool, agency, people, subject, name):
         [{'name': name, 'data': pdf("CÔNG VĂN",
                     ["Kính gửi: Ủy ban nhân dân tỉnh Thái Bình", subject])}],
         "Dự thảo lần 1")
+    if not submitted:
+        return Outgoing(outgoing.id)
     for initialler in ['cv', 'tp']:
         if initialler in people:
             run_as(people[initialler], agency, Outgoing.initial,

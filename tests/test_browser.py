@@ -4,6 +4,7 @@
 
 Runs a real trytond with the demo data and drives headless Chromium.
 """
+import base64
 import contextlib
 import shutil
 import time
@@ -148,12 +149,60 @@ def test_leader_approves_and_returns_drafts_on_a_phone(demo_server):
     assert [h['reason'] for h in history] == ["Bổ sung số liệu quý IV"]
 
 
-def wait_for_state(server, session, record_id, state, timeout=30):
+@needs_browser
+def test_drafter_signs_the_draft_in_the_web_client(demo_server):
+    "The drafter signs the draft PDF with the Sign button and a passphrase"
+    pki_module = pytest.importorskip(
+        'trytond.modules.mvp_signature.tests.pki')
+    pki = pki_module.pki()
+    session = demo_server.login('cv.stttt', DEMO_PASSWORD)
+    draft, = demo_server.rpc('model.mvp.outgoing.search_read',
+        [[('state', '=', 'draft'), ('subject', 'ilike', '%thuê bao%')],
+            0, None, None, ['id'], {}], session)
+    # the officer's USB token, as a PKCS#12 file made by the test PKI
+    p12 = pki.official.p12(pki.chain)
+    demo_server.rpc('model.mvp.signature.personal_key.create', [[{
+                    'user': session[1], 'name': "USB token",
+                    'pkcs12': {'__class__': 'bytes',
+                        'base64': base64.b64encode(p12).decode()},
+                    }], {}], session)
+    with browser_page(1280, 800) as page:
+        log_in(page, demo_server, 'cv.stttt')
+        open_record(page, demo_server, 'mvp.outgoing', draft['id'])
+        sign = page.locator('button:visible', has_text="Ký số").first
+        sign.wait_for(state='visible', timeout=60000)
+        sign.click()
+        dialog = page.locator('.modal-dialog:visible').last
+        passphrase = dialog.locator('input[name=passphrase]')
+        passphrase.wait_for(state='visible', timeout=30000)
+        passphrase.fill(pki_module.PASSPHRASE)
+        page.screenshot(path=str(OUTPUT / 'drafter-sign-1280.png'))
+        dialog.locator('.modal-footer button', has_text="Ký số").click()
+        assert wait_for(lambda: signed_files(demo_server, session,
+                draft['id']))
+    signed, = signed_files(demo_server, session, draft['id'])
+    assert "Nguyễn Văn An" in signed['signature_signer']
+
+
+def signed_files(server, session, outgoing_id):
+    return server.rpc('model.mvp.document.file.search_read', [[
+                ('resource', '=', 'mvp.outgoing,%s' % outgoing_id),
+                ('signature_count', '>', 0)],
+            0, None, None, ['signature_signer'], {}], session)
+
+
+def wait_for(predicate, timeout=30):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        record, = server.rpc('model.mvp.outgoing.read',
-            [[record_id], ['state'], {}], session)
-        if record['state'] == state:
+        if predicate():
             return True
         time.sleep(0.5)
     return False
+
+
+def wait_for_state(server, session, record_id, state):
+    def reached():
+        record, = server.rpc('model.mvp.outgoing.read',
+            [[record_id], ['state'], {}], session)
+        return record['state'] == state
+    return wait_for(reached)
