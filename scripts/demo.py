@@ -155,12 +155,10 @@ def start_smtp_sink(smtp_log, env=None):
         stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def start(config, database, env=None, cron=True, smtp_log=None):
-    """Start trytond (and cron, SMTP sink); return the processes."""
+def start(config, database, env=None, cron=True):
+    """Start trytond (and cron); return the processes."""
     env = dict(env or os.environ)
     processes = []
-    if smtp_log:
-        processes.append(start_smtp_sink(smtp_log, env))
     processes.append(subprocess.Popen([str(BIN / 'trytond'), '-c',
                 str(config), '-d', database], cwd=ROOT, env=env,
             start_new_session=True))

@@ -66,9 +66,11 @@ def load(pool, agencies):
                 ('outgoing', "Sổ văn bản đi")]])
     agency = agencies.get('STTTT')
     if agency:
+        Type = pool.get('mvp.document.type')
+        types = {t.code: t for t in Type.search([])}
         people = staff(pool, agency)
-        load_incoming(pool, agency, people)
-        load_outgoing(pool, agency, people)
+        load_incoming(pool, agency, people, types)
+        load_outgoing(pool, agency, people, types['cong_van'])
 
 
 def staff(pool, agency):
@@ -89,10 +91,9 @@ def run_as(person, agency, function, *args):
         return function(*args)
 
 
-def load_incoming(pool, agency, people):
+def load_incoming(pool, agency, people, types):
     Incoming = pool.get('mvp.incoming')
     File = pool.get('mvp.document.file')
-    Type = pool.get('mvp.document.type')
     Department = pool.get('mvp.department')
     today = dt.date.today()
     now = dt.datetime.now().replace(microsecond=0)
@@ -100,7 +101,7 @@ def load_incoming(pool, agency, people):
     created = []
     for (issuer, notation, type_code, subject, urgency, age, pages,
             due) in INCOMING:
-        type_, = Type.search([('code', '=', type_code)])
+        type_ = types[type_code]
         incoming, = run_as(people['vt'], agency, Incoming.create, [{
                     'company': agency.id, 'issuer_name': issuer,
                     'arrival_date': now - dt.timedelta(days=age),
@@ -152,18 +153,16 @@ OUTGOING = [
     ]
 
 
-def load_outgoing(pool, agency, people):
+def load_outgoing(pool, agency, people, type_):
     """Replies drafted and initialled, waiting for the leader's approval,
     and one the officer is still working on"""
     for subject, name, submitted in OUTGOING:
-        draft(pool, agency, people, subject, name, submitted)
+        draft(pool, agency, people, type_, subject, name, submitted)
 
 
-def draft(pool, agency, people, subject, name, submitted):
+def draft(pool, agency, people, type_, subject, name, submitted):
     Outgoing = pool.get('mvp.outgoing')
-    Type = pool.get('mvp.document.type')
     drafter, leader = people['cv'][1], people['ld'][1]
-    type_, = Type.search([('code', '=', 'cong_van')])
     outgoing, = run_as(people['cv'], agency, Outgoing.create, [{
                 'company': agency.id, 'department': drafter.department.id,
                 'drafter': drafter.id, 'signer': leader.id,

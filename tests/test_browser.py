@@ -73,11 +73,14 @@ def browser_page(width, height):
             browser.close()
 
 
-def log_in(page, server, login):
-    "Log in through the login dialog; return the main menu entry"
+def log_in(page, server, login, screenshot=None):
+    """Log in through the login dialog (saved as screenshot if given);
+    return the main menu entry"""
     page.goto(server.url + '/')
     page.wait_for_selector('input#login', timeout=60000)
     assert "Đăng nhập" in page.inner_text('.login-dialog')
+    if screenshot:
+        page.screenshot(path=str(OUTPUT / screenshot))
     if page.locator('select#database').is_visible():
         page.select_option('select#database', server.database)
     page.fill('input#login', login)
@@ -95,7 +98,8 @@ def log_in(page, server, login):
 def test_clerk_logs_in_and_sees_vietnamese_menu(demo_server, width, height):
     "A clerk logs in through the web client at desktop and phone size"
     with browser_page(width, height) as page:
-        menu = log_in(page, demo_server, 'vt.stttt')
+        menu = log_in(page, demo_server, 'vt.stttt',
+            screenshot='login-%s.png' % width)
         page.screenshot(path=str(OUTPUT / ('clerk-menu-%s.png' % width)))
         # the status bar names the agency the clerk works in
         if width >= 768:

@@ -4,6 +4,9 @@
 import pathlib
 import unittest
 
+from lxml import etree
+
+from trytond.pool import Pool
 from trytond.tests.test_tryton import load_doc_tests, with_transaction
 
 __all__ = ['scenario_test_case', 'WebClientViewsMixin']
@@ -45,7 +48,6 @@ def load_vietnamese(modules=('mvp_documents',)):
     import glob
     import os
 
-    from trytond.pool import Pool
     from trytond.tools import file_open
     pool = Pool()
     Lang = pool.get('ir.lang')
@@ -74,9 +76,6 @@ class WebClientViewsMixin:
 
     @with_transaction()
     def test_list_views_have_no_bare_datetime(self):
-        from lxml import etree
-
-        from trytond.pool import Pool
         pool = Pool()
         View = pool.get('ir.ui.view')
         bare = []
