@@ -90,6 +90,8 @@ def setup(args, workdir, port):
     with open(conf, 'w') as f:
         f.write('[database]\nuri = %s\npath = %s\n'
             '[web]\nlisten = 127.0.0.1:%s\n'
+            '[wsgi middleware]\n'
+            'coalesce = trytond.modules.mvp_documents.wsgi.CoalesceResponse\n'
             '[mvp_documents]\nexport_path = %s\n'
             '[cache]\nclean_timeout = 0\n' % (
                 args.pg, os.path.join(workdir, 'filestore'), port,

@@ -88,6 +88,8 @@ unaccent_function = f_unaccent
 list = False
 [web]
 listen = 127.0.0.1:{port}
+[wsgi middleware]
+coalesce = trytond.modules.mvp_documents.wsgi.CoalesceResponse
 [queue]
 worker = True
 [cache]

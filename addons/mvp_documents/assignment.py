@@ -206,16 +206,39 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
             if not self.deadline:
                 self.deadline = self.parent.deadline
 
-    def get_rec_name(self, name):
-        return '%s: %s (%s)' % (
-            self.incoming.rec_name, self.assignee or '', self.role_string)
+    @classmethod
+    def get_rec_name(cls, assignments, name):
+        # Inboxes list many assignments: the names are read in batches
+        documents = cls._incoming_values(assignments, ['rec_name'])
+        assignees = cls.get_assignee(assignments, 'assignee')
+        roles = dict(cls.fields_get(['role'])['role']['selection'])
+        return {
+            a.id: '%s: %s (%s)' % (
+                documents[a.incoming.id]['rec_name'], assignees[a.id],
+                roles.get(a.role, ''))
+            for a in assignments}
 
     role_string = role.translated('role')
     state_string = state.translated('state')
 
-    def get_assignee(self, name):
-        names = [r.rec_name for r in [self.employee, self.department] if r]
-        return ' / '.join(names)
+    @classmethod
+    def get_assignee(cls, assignments, name):
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        Department = pool.get('mvp.department')
+        names = {}
+        for Model, field in [(Employee, 'employee'), (Department, 'department')]:
+            ids = {getattr(a, field).id for a in assignments
+                if getattr(a, field)}
+            with without_check_access():
+                names[field] = {
+                    r['id']: r['rec_name']
+                    for r in Model.read(list(ids), ['rec_name'])}
+        return {
+            a.id: ' / '.join(
+                names[f][getattr(a, f).id] for f in ['employee', 'department']
+                if getattr(a, f))
+            for a in assignments}
 
     @fields.depends('employee', 'deadline')
     def on_change_with_substitute(self, name=None):
@@ -243,12 +266,20 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_incoming_field(cls, assignments, names):
-        result = {n: {} for n in names}
-        for assignment in assignments:
-            for name in names:
-                result[name][assignment.id] = getattr(
-                    assignment.incoming, name)
-        return result
+        values = cls._incoming_values(assignments, names)
+        return {
+            n: {a.id: values[a.incoming.id][n] for a in assignments}
+            for n in names}
+
+    @classmethod
+    def _incoming_values(cls, assignments, names):
+        "Return the documents' values of names, by document id"
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        ids = list({a.incoming.id for a in assignments})
+        # reading the assignments was checked, their documents follow
+        with without_check_access():
+            return {r['id']: r for r in Incoming.read(ids, names)}
 
     @classmethod
     def search_incoming_field(cls, name, clause):

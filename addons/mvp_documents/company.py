@@ -149,6 +149,13 @@ class Employee(metaclass=PoolMeta):
                             department=employee.department.rec_name))
 
     @classmethod
+    def on_modification(cls, mode, employees, field_names=None):
+        callback = super().on_modification(mode, employees, field_names)
+        # the record rules name the user's officials and departments
+        Pool().get('ir.rule').clear_agency_context()
+        return callback
+
+    @classmethod
     def employees_of_user(cls, user, company):
         "Return the employees of user working in company"
         pool = Pool()

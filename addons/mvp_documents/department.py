@@ -4,6 +4,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered,
     tree)
+from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from .exceptions import DepartmentValidationError
@@ -40,6 +41,13 @@ class Department(
             ('code_company_unique', Unique(t, t.company, t.code),
                 'mvp_documents.msg_department_code_unique'),
             ]
+
+    @classmethod
+    def on_modification(cls, mode, departments, field_names=None):
+        callback = super().on_modification(mode, departments, field_names)
+        # the record rules name the departments a user heads
+        Pool().get('ir.rule').clear_agency_context()
+        return callback
 
     @classmethod
     def validate_fields(cls, departments, field_names):

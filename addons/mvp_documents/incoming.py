@@ -337,13 +337,24 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def chat_language(self, audience='internal'):
         return 'vi'
 
-    def get_rec_name(self, name):
+    @classmethod
+    def get_rec_name(cls, incomings, name):
+        # Three columns rather than the whole document: lists and
+        # inboxes name thousands of documents
+        with without_check_access():
+            rows = cls.read(
+                [i.id for i in incomings],
+                ['arrival_number', 'notation', 'subject'])
+        return {r['id']: cls._format_rec_name(r) for r in rows}
+
+    @staticmethod
+    def _format_rec_name(values):
         parts = []
-        if self.arrival_number:
-            parts.append('%02d' % self.arrival_number)
-        if self.notation:
-            parts.append(self.notation)
-        parts.append(self.subject or '')
+        if values['arrival_number']:
+            parts.append('%02d' % values['arrival_number'])
+        if values['notation']:
+            parts.append(values['notation'])
+        parts.append(values['subject'] or '')
         return ' - '.join(parts)
 
     @classmethod

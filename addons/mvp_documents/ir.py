@@ -1,17 +1,20 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import weakref
+import datetime
 
+from trytond.cache import Cache
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
-# One computation per transaction, user and state of the data
-_rule_contexts = weakref.WeakKeyDictionary()
-
 
 class Rule(metaclass=PoolMeta):
     __name__ = 'ir.rule'
+    # The duration bounds how long an official who left (end date)
+    # keeps the rights of their post
+    _agency_contexts = Cache(
+        'ir.rule.agency_context', context=False,
+        duration=datetime.timedelta(hours=1))
 
     @classmethod
     def __setup__(cls):
@@ -38,31 +41,40 @@ class Rule(metaclass=PoolMeta):
 
     @classmethod
     def _agency_context(cls):
+        # Every checked request needs it: computed once per user and
+        # agency, cleared when users, officials or departments change
+        transaction = Transaction()
+        key = (transaction.user, transaction.context.get('company'))
+        context = cls._agency_contexts.get(key)
+        if context is None:
+            context = cls._agency_contexts.set(
+                key, cls._compute_agency_context())
+        return {k: list(v) if isinstance(v, tuple) else v
+            for k, v in context.items()}
+
+    @classmethod
+    def _compute_agency_context(cls):
         pool = Pool()
         User = pool.get('res.user')
         Department = pool.get('mvp.department')
-        transaction = Transaction()
-        key = (transaction.user, transaction.counter,
-            transaction.context.get('company'))
-        cache = _rule_contexts.setdefault(transaction, {})
-        if key in cache:
-            return cache[key]
         with without_check_access():
-            user = User(transaction.user)
+            user = User(Transaction().user)
             company = user.company
             employees = [e for e in user.employees if e.company == company]
             heads = Department.search([
                     ('head', 'in', [e.id for e in employees]),
                     ]) if employees else []
-            context = {
+            return {
                 'company': company.id if company else None,
                 'employees': sorted(e.id for e in employees),
                 'departments': sorted({e.department.id for e in employees
                         if e.department}),
                 'head_departments': sorted(d.id for d in heads),
                 }
-        cache[key] = context
-        return context
+
+    @classmethod
+    def clear_agency_context(cls):
+        cls._agency_contexts.clear()
 
 
 class ChatChannel(metaclass=PoolMeta):

@@ -70,6 +70,12 @@ class User(metaclass=PoolMeta):
             # UserGroup.user_group_all_table.
             cls._get_groups_cache.clear()
 
+    @classmethod
+    def on_modification(cls, mode, users, field_names=None):
+        callback = super().on_modification(mode, users, field_names)
+        Pool().get('ir.rule').clear_agency_context()
+        return callback
+
     def get_status_bar(self, name):
         # "Name - Agency" (not the currency): officials often work for
         # several agencies and must see where they are working.

@@ -48,6 +48,9 @@ class Installation:
         with open(self.conf, 'w') as f:
             f.write(f'[database]\nuri = {uri}\npath = {self.dir}\n'
                 f'[web]\nlisten = 127.0.0.1:{self.port}\n'
+                '[wsgi middleware]\n'
+                'coalesce = trytond.modules.mvp_documents.wsgi.'
+                'CoalesceResponse\n'
                 f'[queue]\nworker = {backend != "sqlite"}\n'
                 '[mvp_interchange]\nretry_delays = 1,1,2,2,3\n'
                 'max_attempts = 30\ntimeout = 20\nstuck_hours = 1\n'
