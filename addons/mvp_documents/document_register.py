@@ -66,6 +66,16 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
             return int(sequence.get())
 
     @classmethod
+    def lock_years(cls, register_years):
+        "Lock the numbering of the (register, year) pairs"
+        pool = Pool()
+        RegisterSequence = pool.get('mvp.register.sequence')
+        with without_check_access():
+            for register, year in sorted(
+                    register_years, key=lambda p: (p[0].id, p[1])):
+                RegisterSequence.get_sequence(register, year).lock()
+
+    @classmethod
     def find_register(cls, company, kind, confidential=False):
         "Return the first active register of the agency for that use"
         registers = cls.search([

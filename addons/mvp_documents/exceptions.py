@@ -24,6 +24,10 @@ class DocumentWarning(UserWarning):
     pass
 
 
+class DocumentFileError(UserError):
+    pass
+
+
 class CaptureError(UserError):
     pass
 

@@ -10,6 +10,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .exceptions import DocumentFileError
+
 KINDS = [
     ('scan', "Scan"),
     ('original', "Original File"),
@@ -20,6 +22,34 @@ KINDS = [
     ('result', "Result"),
     ('other', "Other"),
     ]
+
+# Magic numbers of the formats accepted for a scan, by file extension
+SIGNATURES = {
+    'pdf': [b'%PDF-'],
+    'jpg': [b'\xff\xd8\xff'],
+    'jpeg': [b'\xff\xd8\xff'],
+    'png': [b'\x89PNG\r\n\x1a\n'],
+    'tif': [b'II*\x00', b'MM\x00*'],
+    'tiff': [b'II*\x00', b'MM\x00*'],
+    }
+SCAN_SIGNATURES = sorted({s for v in SIGNATURES.values() for s in v})
+
+
+def is_scan(data):
+    "Tell whether data starts like a PDF, JPEG, PNG or TIFF file"
+    data = bytes(data or b'')
+    return any(data.startswith(s) for s in SCAN_SIGNATURES)
+
+
+def is_broken(name, data):
+    "Tell whether a PDF or image file does not start as its name says"
+    extension = (name or '').rsplit('.', 1)[-1].lower()
+    signatures = SIGNATURES.get(extension)
+    data = bytes(data or b'')
+    return bool(signatures) and not any(
+        data.startswith(s) for s in signatures)
+
+
 
 
 class DocumentFile(ModelSQL, ModelView):
@@ -96,11 +126,13 @@ class DocumentFile(ModelSQL, ModelView):
         return self.name
 
     @classmethod
-    def _file_values(cls, values):
+    def _file_values(cls, values, kind=None):
         values = values.copy()
         data = values.get('data')
         if data is not None:
             data = bytes(data)
+            cls._check_data(
+                values.get('name'), data, values.get('kind', kind))
             values['size'] = len(data)
             values['sha256'] = hashlib.sha256(data).hexdigest()
             if values.get('name') and not values.get('mimetype'):
@@ -110,8 +142,17 @@ class DocumentFile(ModelSQL, ModelView):
         return values
 
     @classmethod
+    def _check_data(cls, name, data, kind):
+        # Checked once, while the data is in memory, so that registering
+        # a document need not read its files back
+        if (kind == 'scan' and not is_scan(data)) or is_broken(name, data):
+            raise DocumentFileError(gettext(
+                    'mvp_documents.msg_file_unsupported', file=name or ''))
+
+    @classmethod
     def create(cls, vlist):
-        vlist = [cls._file_values(v) for v in vlist]
+        vlist = [
+            cls._file_values(v, kind=cls.default_kind()) for v in vlist]
         for values in vlist:
             values.setdefault('version', 1)
             if not values.get('company') and values.get('resource'):
@@ -132,7 +173,13 @@ class DocumentFile(ModelSQL, ModelView):
         actions = iter(args)
         args = []
         for files, values in zip(actions, actions):
-            args.extend((files, cls._file_values(values)))
+            if 'data' in values and 'kind' not in values:
+                # the check depends on the kind of each file
+                for file in files:
+                    args.extend(([file], cls._file_values(
+                                values, kind=file.kind)))
+            else:
+                args.extend((files, cls._file_values(values)))
         super().write(*args)
 
     @classmethod

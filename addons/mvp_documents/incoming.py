@@ -20,7 +20,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from .calendar import add_working_days
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .exceptions import IncomingError
-from .file import DocumentFileMixin
+from .file import DocumentFileMixin, is_broken, is_scan  # noqa: F401
 
 CHANNELS = [
     ('paper', "Paper"),
@@ -71,18 +71,6 @@ STEPS = [
     ('cancel', "Cancelled"),
     ('recall', "Recall"),
     ]
-# Magic numbers of the formats accepted for a scan, by file extension
-SIGNATURES = {
-    'pdf': [b'%PDF-'],
-    'jpg': [b'\xff\xd8\xff'],
-    'jpeg': [b'\xff\xd8\xff'],
-    'png': [b'\x89PNG\r\n\x1a\n'],
-    'tif': [b'II*\x00', b'MM\x00*'],
-    'tiff': [b'II*\x00', b'MM\x00*'],
-    }
-SCAN_SIGNATURES = sorted({s for v in SIGNATURES.values() for s in v})
-
-
 def fold(text):
     """Return text lower-cased without Vietnamese diacritics
 
@@ -93,21 +81,6 @@ def fold(text):
     text = unicodedata.normalize('NFD', text)
     text = ''.join(c for c in text if not unicodedata.combining(c))
     return text.replace('đ', 'd').replace('Đ', 'D').lower()
-
-
-def is_scan(data):
-    "Tell whether data starts like a PDF, JPEG, PNG or TIFF file"
-    data = bytes(data or b'')
-    return any(data.startswith(s) for s in SCAN_SIGNATURES)
-
-
-def is_broken(name, data):
-    "Tell whether a PDF or image file does not start as its name says"
-    extension = (name or '').rsplit('.', 1)[-1].lower()
-    signatures = SIGNATURES.get(extension)
-    data = bytes(data or b'')
-    return bool(signatures) and not any(
-        data.startswith(s) for s in signatures)
 
 
 def local_date(company, value):
@@ -541,16 +514,6 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                         document=incoming.rec_name))
 
     @classmethod
-    def check_files(cls, incomings):
-        for incoming in incomings:
-            for file in incoming.files:
-                if ((file.kind == 'scan' and not is_scan(file.data))
-                        or is_broken(file.name, file.data)):
-                    raise IncomingError(gettext(
-                            'mvp_documents.msg_incoming_file_unsupported',
-                            file=file.name, document=incoming.rec_name))
-
-    @classmethod
     def check_modification(cls, mode, incomings, values=None, external=False):
         super().check_modification(
             mode, incomings, values=values, external=external)
@@ -596,7 +559,6 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                     'name': f['name'],
                     'data': f['data'],
                     } for f in files])
-        cls.check_files([incoming])
         cls.add_event(
             [incoming], '01', incoming.issuer_label or '', step='receive')
         return incoming
@@ -620,8 +582,8 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Register = pool.get('mvp.register')
         now = datetime.datetime.now().replace(microsecond=0)
-        cls.check_files(incomings)
-        for incoming in sorted(incomings, key=lambda i: i.arrival_date):
+        incomings = sorted(incomings, key=lambda i: i.arrival_date)
+        for incoming in incomings:
             if not (incoming.subject or '').strip():
                 raise IncomingError(gettext(
                         'mvp_documents.msg_incoming_subject_required'))
@@ -633,6 +595,13 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 raise IncomingError(gettext(
                         'mvp_documents.msg_incoming_no_register',
                         agency=incoming.company.rec_name))
+        # Numbering waits for the other clerks of the register: lock
+        # first, so that the transaction restarts before doing any work
+        Register.lock_years({
+                (i.register,
+                    local_date(i.company, i.arrival_date).year)
+                for i in incomings})
+        for incoming in incomings:
             arrival = local_date(incoming.company, incoming.arrival_date)
             incoming.arrival_number = Register.next_number(
                 incoming.register, arrival)

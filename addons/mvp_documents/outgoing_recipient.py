@@ -336,8 +336,6 @@ class Incoming(metaclass=PoolMeta):
                     }
                 for incoming, (_, _, files, _) in zip(incomings, documents)
                 for f in files])
-        if any(f.get('kind') == 'scan' for d in documents for f in d[2]):
-            cls.check_files(incomings)
         for issuer, group in groupby(
                 sorted(incomings, key=lambda i: i.issuer_name or ''),
                 key=lambda i: i.issuer_name or ''):
