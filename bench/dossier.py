@@ -275,7 +275,8 @@ def main():
         setup_s = time.perf_counter() - t0
         print("setup %.1f s" % setup_s, file=sys.stderr)
 
-        server = subprocess.Popen([sys.executable,
+        # -O as deployed (docker/Dockerfile: PYTHONOPTIMIZE)
+        server = subprocess.Popen([sys.executable, '-O',
                 os.path.join(BIN, 'trytond'), '-c', conf,
                 '-d', args.database], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -407,8 +407,9 @@ def wait_server(url, timeout=120):
 
 def bench_http(config, db_name, ids, queries, port):
     url = 'http://127.0.0.1:%s' % port
+    # -O as deployed (docker/Dockerfile: PYTHONOPTIMIZE)
     server = subprocess.Popen(
-        [sys.executable, _script('trytond'), '-c', config,
+        [sys.executable, '-O', _script('trytond'), '-c', config,
             '-d', db_name],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

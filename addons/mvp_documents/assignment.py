@@ -209,14 +209,20 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def get_rec_name(cls, assignments, name):
         # Inboxes list many assignments: the names are read in batches
-        documents = cls._incoming_values(assignments, ['rec_name'])
-        assignees = cls.get_assignee(assignments, 'assignee')
+        # of a few columns, not record by record
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        rows = cls.read(
+            [a.id for a in assignments], ['incoming', 'role', 'assignee'])
+        documents = {
+            r['id']: r['rec_name'] for r in Incoming.read(
+                list({r['incoming'] for r in rows}), ['rec_name'])}
         roles = dict(cls.fields_get(['role'])['role']['selection'])
         return {
-            a.id: '%s: %s (%s)' % (
-                documents[a.incoming.id]['rec_name'], assignees[a.id],
-                roles.get(a.role, ''))
-            for a in assignments}
+            r['id']: '%s: %s (%s)' % (
+                documents[r['incoming']], r['assignee'],
+                roles.get(r['role'], ''))
+            for r in rows}
 
     role_string = role.translated('role')
     state_string = state.translated('state')
@@ -226,19 +232,19 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Employee = pool.get('company.employee')
         Department = pool.get('mvp.department')
+        rows = cls.read(
+            [a.id for a in assignments], ['employee', 'department'])
         names = {}
-        for Model, field in [(Employee, 'employee'), (Department, 'department')]:
-            ids = {getattr(a, field).id for a in assignments
-                if getattr(a, field)}
-            with without_check_access():
-                names[field] = {
-                    r['id']: r['rec_name']
-                    for r in Model.read(list(ids), ['rec_name'])}
+        for Model, field in [
+                (Employee, 'employee'), (Department, 'department')]:
+            ids = list({r[field] for r in rows if r[field] is not None})
+            names[field] = {
+                r['id']: r['rec_name'] for r in Model.read(ids, ['rec_name'])}
         return {
-            a.id: ' / '.join(
-                names[f][getattr(a, f).id] for f in ['employee', 'department']
-                if getattr(a, f))
-            for a in assignments}
+            r['id']: ' / '.join(
+                names[f][r[f]] for f in ['employee', 'department']
+                if r[f] is not None)
+            for r in rows}
 
     @fields.depends('employee', 'deadline')
     def on_change_with_substitute(self, name=None):
@@ -266,30 +272,29 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_incoming_field(cls, assignments, names):
-        values = cls._incoming_values(assignments, names)
-        return {
-            n: {a.id: values[a.incoming.id][n] for a in assignments}
-            for n in names}
-
-    @classmethod
-    def _incoming_values(cls, assignments, names):
-        "Return the documents' values of names, by document id"
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
-        ids = list({a.incoming.id for a in assignments})
-        # reading the assignments was checked, their documents follow
-        with without_check_access():
-            return {r['id']: r for r in Incoming.read(ids, names)}
+        rows = cls.read([a.id for a in assignments], ['incoming'])
+        values = {
+            r['id']: r for r in Incoming.read(
+                list({r['incoming'] for r in rows}), names)}
+        return {
+            n: {r['id']: values[r['incoming']][n] for r in rows}
+            for n in names}
 
     @classmethod
     def search_incoming_field(cls, name, clause):
         return [('incoming.' + clause[0], *clause[1:])]
 
-    def get_overdue(self, name):
+    @classmethod
+    def get_overdue(cls, assignments, name):
         pool = Pool()
         Date = pool.get('ir.date')
-        return bool(self.deadline and self.state in OPEN_STATES
-            and self.deadline < Date.today())
+        today = Date.today()
+        return {
+            a.id: bool(a.deadline and a.state in OPEN_STATES
+                and a.deadline < today)
+            for a in assignments}
 
     @classmethod
     def search_overdue(cls, name, clause):

@@ -7,14 +7,16 @@ from sql import Null
 from sql.aggregate import Count, Max, Sum
 from sql.conditionals import Coalesce
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError
+from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -256,11 +258,12 @@ class Dossier(Workflow, ModelSQL, ModelView):
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
         result = {n: {d.id: 0 for d in dossiers} for n in names}
-        for sub_ids in grouped_slice([d.id for d in dossiers]):
+        for sub_ids in grouped_slice(
+                [d.id for d in dossiers], backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.select(
                     line.dossier, Count(line.id),
                     Sum(Coalesce(line.pages, 0)),
-                    where=reduce_ids(line.dossier, sub_ids),
+                    where=SQL_OPERATORS['in'](line.dossier, list(sub_ids)),
                     group_by=[line.dossier]))
             for dossier_id, count, pages in cursor:
                 if 'document_count' in result:
@@ -496,9 +499,10 @@ class Dossier(Workflow, ModelSQL, ModelView):
         transaction = Transaction()
         cursor = transaction.connection.cursor()
         file_ids, resources = [], []
-        for sub_ids in grouped_slice([d.id for d in dossiers]):
+        for sub_ids in grouped_slice(
+                [d.id for d in dossiers], backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.select(line.document,
-                    where=reduce_ids(line.dossier, sub_ids)
+                    where=SQL_OPERATORS['in'](line.dossier, list(sub_ids))
                     & (line.document != Null)))
             for document, in cursor:
                 model, id_ = document.split(',')
@@ -507,10 +511,11 @@ class Dossier(Workflow, ModelSQL, ModelView):
                 else:
                     resources.append(document)
         unlocked = (file.locked == False) | (file.locked == Null)  # noqa: E712
-        for sub_ids in grouped_slice(file_ids):
+        for sub_ids in grouped_slice(file_ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*file.update([file.locked], [True],
-                    where=reduce_ids(file.id, sub_ids) & unlocked))
-        for sub in grouped_slice(resources):
+                    where=SQL_OPERATORS['in'](file.id, list(sub_ids))
+                    & unlocked))
+        for sub in grouped_slice(resources, backend.MAX_QUERY_PARAMS):
             cursor.execute(*file.update([file.locked], [True],
                     where=file.resource.in_(list(sub)) & unlocked))
         transaction.counter += 1
@@ -650,8 +655,16 @@ class DossierLine(ModelSQL, ModelView):
         return [(None, '')] + [
             (m, Model.get_name(m)) for m in sorted(cls._get_documents())]
 
-    def get_dossier_state(self, name):
-        return self.dossier.state
+    @classmethod
+    def get_dossier_state(cls, lines, name):
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        # a page of a large dossier lists a thousand lines of one dossier
+        rows = cls.read([l.id for l in lines], ['dossier'])
+        states = {
+            d['id']: d['state'] for d in Dossier.read(
+                list({r['dossier'] for r in rows}), ['state'])}
+        return {r['id']: states[r['dossier']] for r in rows}
 
     def get_rec_name(self, name):
         return '%s. %s' % (self.number or '', self.description or '')
@@ -758,9 +771,10 @@ class DossierLine(ModelSQL, ModelView):
         line = cls.__table__()
         cursor = Transaction().connection.cursor()
         numbers = {d: 1 for d in dossier_ids}
-        for sub_ids in grouped_slice(list(dossier_ids)):
+        for sub_ids in grouped_slice(
+                list(dossier_ids), backend.MAX_QUERY_PARAMS):
             cursor.execute(*line.select(line.dossier, Max(line.number),
-                    where=reduce_ids(line.dossier, sub_ids),
+                    where=SQL_OPERATORS['in'](line.dossier, list(sub_ids)),
                     group_by=[line.dossier]))
             for dossier_id, number in cursor:
                 numbers[dossier_id] = (number or 0) + 1

@@ -23,9 +23,9 @@ from sql.aggregate import Max
 from sql.functions import Extract, ToChar
 
 from trytond.model import fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.mvp_documents.calendar import count_working_days
 from trytond.pool import Pool, PoolMeta
-from trytond.tools import reduce_ids
 from trytond.transaction import Transaction
 
 from . import indicator
@@ -62,7 +62,7 @@ def incoming_where(incoming):
         | (incoming.confidentiality == 'normal'))
     ids = selected_agencies()
     if ids is not None:
-        where &= reduce_ids(incoming.company, ids)
+        where &= SQL_OPERATORS['in'](incoming.company, list(ids))
     return where
 
 
@@ -178,7 +178,7 @@ class AgencyStatistics(metaclass=PoolMeta):
         query = from_.select(
             incoming.company, incoming.arrival_date, done.date,
             where=incoming_where(incoming)
-            & reduce_ids(incoming.company, agencies)
+            & SQL_OPERATORS['in'](incoming.company, list(agencies))
             & (done.date >= start) & (done.date < end))
         cursor.execute(*query)
         totals, counts, cache = {}, {}, {}

@@ -10,8 +10,8 @@ up: dead letter), received, and received but rejected.
 from sql import Null
 
 from trytond.model import fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool, PoolMeta
-from trytond.tools import reduce_ids
 
 from .statistics import count, period, selected_agencies
 
@@ -49,7 +49,7 @@ class AgencyStatistics(metaclass=PoolMeta):
             & (message.create_date >= start) & (message.create_date < end))
         ids = selected_agencies()
         if ids is not None:
-            where &= reduce_ids(message.agency, ids)
+            where &= SQL_OPERATORS['in'](message.agency, list(ids))
         query = message.select(
             message.agency.as_('company'),
             count(out & (message.state == 'sent')).as_('exchange_sent'),

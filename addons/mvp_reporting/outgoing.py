@@ -12,8 +12,8 @@ from sql import Cast, Literal, Null
 from sql.operators import Concat
 
 from trytond.model import fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool, PoolMeta
-from trytond.tools import reduce_ids
 
 from .statistics import count, count_column, period, selected_agencies
 
@@ -39,7 +39,7 @@ def outgoing_query(columns, group_by=None):
             | (outgoing.confidentiality == 'normal')))
     ids = selected_agencies()
     if ids is not None:
-        where &= reduce_ids(outgoing.company, ids)
+        where &= SQL_OPERATORS['in'](outgoing.company, list(ids))
     return outgoing.select(
         *columns(outgoing, signed), where=where,
         group_by=group_by(outgoing) if group_by else None)

@@ -17,10 +17,10 @@ from sql.functions import CurrentTimestamp
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.fields import SQL_OPERATORS
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.report import Report
-from trytond.tools import reduce_ids
 from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
@@ -234,7 +234,7 @@ class AgencyStatistics(ModelSQL, ModelView):
         if ids is None:
             where = Literal(True)
         else:
-            where = reduce_ids(company.id, ids)
+            where = SQL_OPERATORS['in'](company.id, list(ids))
         return from_.select(*columns, where=where)
 
     def figures(self):
