@@ -50,8 +50,6 @@ def is_broken(name, data):
         data.startswith(s) for s in signatures)
 
 
-
-
 class DocumentFile(ModelSQL, ModelView):
     "Document File"
     __name__ = 'mvp.document.file'

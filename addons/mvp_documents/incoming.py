@@ -20,7 +20,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from .calendar import add_working_days
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .exceptions import IncomingError
-from .file import DocumentFileMixin, is_broken, is_scan  # noqa: F401
+from .file import DocumentFileMixin
 
 CHANNELS = [
     ('paper', "Paper"),
@@ -71,6 +71,8 @@ STEPS = [
     ('cancel', "Cancelled"),
     ('recall', "Recall"),
     ]
+
+
 def fold(text):
     """Return text lower-cased without Vietnamese diacritics
 

@@ -6,7 +6,8 @@ from unittest.mock import patch
 
 from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError
-from trytond.modules.mvp_documents.incoming import fold, is_broken, is_scan
+from trytond.modules.mvp_documents.file import is_broken, is_scan
+from trytond.modules.mvp_documents.incoming import fold
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     PDF, acting_as, create_agency, create_incoming, create_official)
 from trytond.pool import Pool
