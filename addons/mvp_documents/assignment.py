@@ -423,6 +423,16 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                     raise AssignmentError(gettext(
                             'mvp_documents.msg_assignment_delete_assigned',
                             assignment=assignment.rec_name))
+        # The role is fixed once given: the web client's selection widget
+        # can send back its first option when a button is clicked while it
+        # redraws, and that must not turn a coordinator into the lead.
+        if (mode == 'write' and external and 'role' in values):
+            for assignment in assignments:
+                if (assignment.state != 'draft'
+                        and assignment.role != values['role']):
+                    raise AssignmentError(gettext(
+                            'mvp_documents.msg_assignment_role_locked',
+                            assignment=assignment.rec_name))
 
     @classmethod
     def _current_employees(cls, company):

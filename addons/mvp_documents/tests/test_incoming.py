@@ -492,6 +492,29 @@ class IncomingTestCase(unittest.TestCase):
                 self.assertNotIn('%(', cm.exception.message)
 
     @with_transaction()
+    def test_role_of_a_given_assignment_is_fixed(self):
+        "A stale client form cannot turn a coordinator into the lead"
+        pool = Pool()
+        Assignment = pool.get('mvp.assignment')
+        a = Agency()
+        incoming = a.assigned([{'employee': a.officer1, 'role': 'lead'},
+                {'employee': a.officer2, 'role': 'coordinate'}])
+        coordinator, = Assignment.search([
+                ('incoming', '=', incoming.id),
+                ('employee', '=', a.officer2.id)])
+        with acting_as(a.officer2):
+            with self.assertRaises(UserError) as cm:
+                Assignment.write([coordinator], {
+                        'result': "Đã cho ý kiến", 'role': 'info'})
+            self.assertIn(a.officer2.party.name, cm.exception.message)
+            # the same role written back, as the form does, is accepted
+            Assignment.write([coordinator], {
+                    'result': "Đã cho ý kiến", 'role': 'coordinate'})
+        coordinator = Assignment(coordinator.id)
+        self.assertEqual(coordinator.role, 'coordinate')
+        self.assertEqual(coordinator.result, "Đã cho ý kiến")
+
+    @with_transaction()
     def test_access_follows_agency_role_and_assignment(self):
         "Clerks and leaders see all; others what is given to them"
         pool = Pool()
