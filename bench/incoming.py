@@ -103,10 +103,12 @@ uri = smtp://127.0.0.1:1
 
 
 def psql(sql, db='postgres'):
-    subprocess.run(
+    result = subprocess.run(
         ['psql', '-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-q',
             '-v', 'ON_ERROR_STOP=1', '-c', sql],
-        check=True, capture_output=True)
+        capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError("psql failed: %s" % result.stderr.strip())
 
 
 def _exists(db_name):
@@ -324,7 +326,8 @@ SELECT {ids['company']}, {ids['register']}, NULL, 2025,
         || ' | UBND huyện Vũ Thư')), 0, now()
 FROM generate_series(1, {incomings}) g,
 LATERAL (SELECT array_to_string(ARRAY(
-        SELECT ({words})[1 + ((g * 7919 + k * 104729) % {len(WORDS)})]
+        SELECT ({words})[1 + ((g::bigint * 7919 + k * 104729)
+            % {len(WORDS)})]
         FROM generate_series(1, 4) k), ' ') || ' ' || g AS subject) s;
 """
     psql(sql, db=db_name)
@@ -505,7 +508,7 @@ def main():
             shutil.rmtree(directory, ignore_errors=True)
             try:
                 psql(f'DROP DATABASE IF EXISTS "{args.database}"')
-            except subprocess.CalledProcessError:
+            except RuntimeError:
                 pass
 
 

@@ -6,6 +6,7 @@ Runs a real trytond with the demo data and drives headless Chromium.
 """
 import base64
 import contextlib
+import re
 import shutil
 import time
 import urllib.error
@@ -66,9 +67,13 @@ def browser_page(width, height):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
             args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={'width': width, 'height': height})
         try:
-            yield browser.new_page(
-                viewport={'width': width, 'height': height})
+            yield page
+        except Exception:
+            # what the browser showed when the test failed
+            page.screenshot(path=str(OUTPUT / 'failure.png'))
+            raise
         finally:
             browser.close()
 
@@ -242,7 +247,9 @@ def fill_and_leave(page, field, text):
 
 def click_button(page, text, screenshot=None):
     "Click the visible button of the opened record labelled text"
-    button = page.locator('button:visible', has_text=text).first
+    # whole label: "Nộp lưu" must not find "Thêm hồ sơ đến hạn nộp lưu"
+    label = re.compile(r'^\s*%s\s*$' % re.escape(text))
+    button = page.locator('button:visible', has_text=label).first
     button.wait_for(state='visible', timeout=60000)
     if screenshot:
         page.screenshot(path=str(OUTPUT / screenshot))
@@ -364,3 +371,188 @@ def test_incoming_from_scan_to_processed_in_the_web_client(demo_server):
     codes = [e['code'] for e in events]
     assert codes[0] == '03' and codes[-1] == '06', codes
     assert '04' in codes and '05' in codes, codes
+
+
+def launch_action(page, name):
+    "Run the action called name from the record's action menu"
+    button = page.locator('button[title="Thực hiện thao tác"]:visible').first
+    item = page.locator('.dropdown-menu:visible').get_by_text(name).first
+    # the menu fills once the form's toolbar is loaded: open it until the
+    # entry shows
+    for _ in range(20):
+        if not item.is_visible():
+            button.click()
+        if wait_for(item.is_visible, timeout=2):
+            break
+    item.click()
+
+
+def link_to_dossier(page, server, model, record_id, dossier_code):
+    "Open the record and add it to the dossier with the action menu"
+    open_record(page, server, model, record_id)
+    page.locator('[name=subject]:visible').first.wait_for(
+        state='visible', timeout=60000)
+    # let the form finish drawing: the client takes a half-drawn form
+    # for a modified one and asks to save it first
+    page.wait_for_timeout(1500)
+    launch_action(page, "Đưa vào hồ sơ")
+    dialog = page.locator('.modal-dialog:visible',
+        has=page.locator('input[name=dossier]'))
+    dossier = dialog.locator('input[name=dossier]')
+    dossier.wait_for(state='visible', timeout=30000)
+    dossier.fill(dossier_code)
+    dossier.press('Tab')  # the client looks the text up on leaving
+    search = page.locator('.modal-dialog:visible', has_text="Tìm kiếm Hồ sơ")
+    assert wait_for(lambda: search.count()
+        or dossier_code in dossier.input_value())
+    if search.count():
+        search.locator('tr', has_text=dossier_code).first.click()
+        search.locator('.modal-footer button', has_text="Đồng ý").click()
+        search.wait_for(state='hidden', timeout=30000)
+    assert wait_for(lambda: dossier_code in dossier.input_value())
+    dialog.locator('.modal-footer button', has_text="Đưa vào").click()
+    dialog.wait_for(state='hidden', timeout=30000)
+
+
+def dossier_documents(server, session, dossier_id):
+    return [l['document'] for l in server.rpc(
+            'model.mvp.dossier.line.search_read',
+            [[('dossier', '=', dossier_id)], 0, None, [('number', 'ASC')],
+                ['document'], {}], session)]
+
+
+@needs_browser
+def test_dossier_from_the_year_list_to_the_archive_in_the_web_client(
+        demo_server):
+    """An officer opens a dossier from the approved list, adds an incoming
+    document and its answer from their forms, closes it; the clerk hands
+    it over; the export downloads with its index"""
+    import datetime as dt
+    import io
+    import urllib.request
+    import zipfile
+
+    server = demo_server
+    clerk = server.login('vt.stttt', DEMO_PASSWORD)
+    context = server.rpc('model.res.user.get_preferences', [True, {}], clerk)
+    officer_session = server.login('cv.stttt', DEMO_PASSWORD)
+    officer = employee_of(server, officer_session)
+    year = dt.date.today().year
+    list_id, = server.rpc('model.mvp.dossier.list.create', [[{
+                    'year': year,
+                    'name': "Danh mục hồ sơ năm %s" % year,
+                    'entries': [('create', [{
+                                    'code': '07.BCVT',
+                                    'title': "Hồ sơ hỗ trợ chuyển đổi số "
+                                    "cấp huyện",
+                                    'retention': '10',
+                                    'responsible': officer['id'],
+                                    'department': officer['department'],
+                                    }])],
+                    }], context], clerk)
+    director = server.login('ld.stttt', DEMO_PASSWORD)
+    server.rpc('model.mvp.dossier.list.approve', [[list_id], {}], director)
+    entry, = server.rpc('model.mvp.dossier.list.entry.search_read',
+        [[('list', '=', list_id)], 0, None, None, ['id'], {}], clerk)
+    incoming = server.rpc('model.mvp.incoming.search_read',
+        [[], 0, 1, [('id', 'ASC')], ['id'], {}], officer_session)[0]
+    answer = server.rpc('model.mvp.outgoing.search_read',
+        [[('subject', 'not ilike', '%thuê bao%')], 0, 1, [('id', 'ASC')],
+            ['id'], {}], officer_session)[0]
+
+    with browser_page(1280, 800) as page:
+        log_in(page, server, 'cv.stttt')
+        open_record(page, server, 'mvp.dossier.list.entry', entry['id'])
+        click_button(page, "Mở hồ sơ")
+        # the new dossier opens in a tab of its own
+        page.locator('text=07.BCVT').first.wait_for(
+            state='visible', timeout=60000)
+
+        def opened():
+            return server.rpc('model.mvp.dossier.search_read',
+                [[('list_entry', '=', entry['id'])], 0, None, None,
+                    ['id', 'state'], {}], officer_session)
+        assert wait_for(opened)
+        dossier, = opened()
+        assert dossier['state'] == 'open'
+
+        link_to_dossier(page, server, 'mvp.incoming', incoming['id'],
+            '07.BCVT')
+        link_to_dossier(page, server, 'mvp.outgoing', answer['id'],
+            '07.BCVT')
+        assert dossier_documents(server, officer_session, dossier['id']) == [
+            'mvp.incoming,%s' % incoming['id'],
+            'mvp.outgoing,%s' % answer['id']]
+
+        # the leader's note on the dossier goes in as its third document
+        note, = server.rpc('model.ir.note.create', [[{
+                        'resource': 'mvp.dossier,%s' % dossier['id'],
+                        'message': "Đề nghị hoàn thiện hồ sơ trước 31/12",
+                        }], {}], officer_session)
+        server.rpc('model.mvp.dossier.line.create', [[{
+                        'dossier': dossier['id'],
+                        'document': 'ir.note,%s' % note}], {}],
+            officer_session)
+        # the work ended almost a year ago: the archive waits for it
+        today = dt.date.today()
+        server.rpc('model.mvp.dossier.write', [[dossier['id']], {
+                    'start_date': {'__class__': 'date', 'year': year - 1,
+                        'month': 1, 'day': 5},
+                    'end_date': {'__class__': 'date', 'year': year - 1,
+                        'month': today.month, 'day': min(today.day, 28)},
+                    }, {}], officer_session)
+        open_record(page, server, 'mvp.dossier', dossier['id'])
+        click_button(page, "Kết thúc hồ sơ")
+        confirm = page.locator('.modal-dialog:visible', has_text="khóa hồ sơ")
+        confirm.wait_for(state='visible', timeout=30000)
+        page.screenshot(path=str(OUTPUT / 'officer-dossier-close-1280.png'))
+        confirm.locator('.modal-footer button', has_text="Đồng ý").click()
+        assert wait_for_value(server, officer_session, 'mvp.dossier',
+            dossier['id'], 'state', 'closed')
+
+    handover, = server.rpc('model.mvp.dossier.handover.create', [[{
+                    'archivist': "Phạm Thị Dung"}], context], clerk)
+    with browser_page(1280, 800) as page:
+        log_in(page, server, 'vt.stttt')
+        open_record(page, server, 'mvp.dossier.handover', handover)
+        click_button(page, "Thêm hồ sơ đến hạn nộp lưu")
+        assert wait_for_value(server, clerk, 'mvp.dossier', dossier['id'],
+            'handover', handover)
+        # the list shows the dossier once the form is reloaded
+        page.locator('td', has_text='07.BCVT').first.wait_for(
+            state='visible', timeout=30000)
+        page.wait_for_timeout(1000)
+        click_button(page, "Nộp lưu",
+            screenshot='clerk-dossier-handover-1280.png')
+        assert wait_for_value(server, clerk, 'mvp.dossier', dossier['id'],
+            'state', 'handed_over')
+
+    with browser_page(1280, 800) as page:
+        log_in(page, server, 'cv.stttt')
+        open_record(page, server, 'mvp.dossier', dossier['id'])
+        click_button(page, "Kết xuất")
+
+        def exported():
+            return server.rpc('model.mvp.dossier.export.search_read',
+                [[('dossier', '=', dossier['id'])], 0, None, None,
+                    ['url', 'document_count'], {}], officer_session)
+        assert wait_for(exported)
+        # the export opens in its own tab, named by its ZIP file
+        page.get_by_text(re.compile(r'07\.?BCVT\.zip')).first.wait_for(
+            state='visible', timeout=30000)
+        page.screenshot(path=str(OUTPUT / 'officer-dossier-export-1280.png'))
+    export, = exported()
+    assert export['document_count'] == 3
+    token = export['url'].rsplit('/', 1)[1]
+    with urllib.request.urlopen('%s/%s/mvp_documents/dossier_export/%s' % (
+                server.url, server.database, token)) as response:
+        archive = zipfile.ZipFile(io.BytesIO(response.read()))
+    names = archive.namelist()
+    assert {'metadata.xml', 'metadata.csv', 'muc-luc-van-ban.pdf'} <= set(
+        names), names
+    index = archive.read('metadata.xml').decode('utf-8')
+    assert '<DocTotal>3</DocTotal>' in index
+    assert '07.BCVT' in index
+    # the responsible officer is the Creator
+    assert read(server, officer_session, 'company.employee', officer['id'],
+        ['rec_name'])['rec_name'] in index
