@@ -556,3 +556,88 @@ def test_dossier_from_the_year_list_to_the_archive_in_the_web_client(
     # the responsible officer is the Creator
     assert read(server, officer_session, 'company.employee', officer['id'],
         ['rec_name'])['rec_name'] in index
+
+
+def open_menu(page, *path):
+    "Follow the main menu down path; the last entry opens its view"
+    for name in path:
+        entry = page.locator('div.column-char[title="%s"]:visible' % name)
+        entry.first.wait_for(state='visible', timeout=30000)
+        entry.first.click()
+
+
+def rpc_datetime(value):
+    return {'__class__': 'datetime', 'year': value.year,
+        'month': value.month, 'day': value.day, 'hour': value.hour,
+        'minute': value.minute, 'second': 0, 'microsecond': 0}
+
+
+@needs_browser
+def test_meeting_and_weekly_schedule_in_the_calendars(demo_server):
+    """The invitation shows in the invitee's calendar; the office submits
+    the leader's weekly schedule, the leader approves and publishes it on
+    a phone and it shows in the agency's schedule calendar"""
+    import datetime as dt
+
+    server = demo_server
+    clerk = server.login('vt.stttt', DEMO_PASSWORD)
+    context = server.rpc('model.res.user.get_preferences', [True, {}], clerk)
+    leader = employee_of(server, server.login('ld.stttt', DEMO_PASSWORD))
+    officer = employee_of(server, server.login('cv.stttt', DEMO_PASSWORD))
+    today = dt.date.today()
+    # 02:00 UTC is 09:00 in Hà Nội: the same day on both sides
+    at = dt.datetime.combine(today, dt.time(2, 0))
+    server.rpc('model.mvp.meeting.create', [[{
+                    'subject': "Họp giao ban chuyển đổi số tháng 12",
+                    'start': rpc_datetime(at),
+                    'end': rpc_datetime(at + dt.timedelta(hours=2)),
+                    'place': "Phòng họp tầng 2",
+                    'chair': leader['id'],
+                    'participants': [('add', [officer['id']])],
+                    }], context], clerk)
+    monday = today - dt.timedelta(days=today.weekday())
+    schedule, = server.rpc('model.mvp.work.schedule.create', [[{
+                    'week': {'__class__': 'date', 'year': monday.year,
+                        'month': monday.month, 'day': monday.day},
+                    'items': [('create', [{
+                                    'start': rpc_datetime(
+                                        at + dt.timedelta(hours=4)),
+                                    'end': rpc_datetime(
+                                        at + dt.timedelta(hours=6)),
+                                    'leader': leader['id'],
+                                    'subject': "Làm việc với UBND huyện "
+                                    "Vũ Thư về chính quyền số",
+                                    'place': "UBND huyện Vũ Thư",
+                                    }])],
+                    }], context], clerk)
+
+    with browser_page(1280, 800) as page:
+        log_in(page, server, 'vt.stttt')
+        open_record(page, server, 'mvp.work.schedule', schedule)
+        click_button(page, "Trình duyệt")
+        assert wait_for_value(server, clerk, 'mvp.work.schedule', schedule,
+            'state', 'submitted')
+
+    director = server.login('ld.stttt', DEMO_PASSWORD)
+    with browser_page(390, 844) as page:
+        log_in(page, server, 'ld.stttt')
+        open_record(page, server, 'mvp.work.schedule', schedule)
+        click_button(page, "Phê duyệt")
+        assert wait_for_value(server, director, 'mvp.work.schedule',
+            schedule, 'state', 'approved')
+        page.wait_for_timeout(1000)
+        click_button(page, "Ban hành",
+            screenshot='leader-schedule-publish-390.png')
+        assert wait_for_value(server, director, 'mvp.work.schedule',
+            schedule, 'state', 'published')
+
+    with browser_page(1280, 800) as page:
+        log_in(page, server, 'cv.stttt').click()
+        open_menu(page, "Lịch họp", "Lịch họp của tôi")
+        page.get_by_text("Họp giao ban chuyển đổi số tháng 12").first\
+            .wait_for(state='visible', timeout=30000)
+        page.screenshot(path=str(OUTPUT / 'officer-meetings-1280.png'))
+        open_menu(page, "Lịch công tác", "Lịch công tác (dạng lịch)")
+        page.get_by_text("Làm việc với UBND huyện Vũ Thư").first.wait_for(
+            state='visible', timeout=30000)
+        page.screenshot(path=str(OUTPUT / 'officer-schedule-1280.png'))

@@ -93,3 +93,20 @@ class WebClientViewsMixin:
                             field.get('name')))
         self.assertFalse(bare, "datetime without widget in list views:\n"
             + '\n'.join(bare))
+
+    @with_transaction()
+    def test_action_domains_use_the_client_context(self):
+        "Menu actions only name what the web client's context holds"
+        pool = Pool()
+        ActWindow = pool.get('ir.action.act_window')
+        ModelData = pool.get('ir.model.data')
+        # the user's companies are not in the client context: an action
+        # domain on them opens an empty list (the record rules filter the
+        # agency instead)
+        ids = [d.db_id for d in ModelData.search([
+                    ('module', '=', self.module),
+                    ('model', '=', 'ir.action.act_window')])]
+        wrong = [a.name for a in ActWindow.browse(ids)
+            if "'companies'" in (a.domain or '')
+            or '"companies"' in (a.domain or '')]
+        self.assertFalse(wrong, "action domains on companies: %s" % wrong)
