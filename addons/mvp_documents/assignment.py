@@ -127,6 +127,13 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.incoming, Index.Equality())),
                 Index(t, (t.deadline, Index.Range()),
                     where=t.state.in_(OPEN_STATES)),
+                # an officer's inbox: their open work by deadline, read
+                # in order (without it the planner walks every open
+                # assignment of the province by deadline)
+                Index(t,
+                    (t.employee, Index.Equality()),
+                    (t.deadline, Index.Range()),
+                    where=t.state.in_(OPEN_STATES)),
                 })
         cls._order = [
             ('deadline', 'ASC NULLS LAST'),
