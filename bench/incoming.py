@@ -21,6 +21,7 @@ issue's figures are the defaults; try small ones first, e.g.
 import argparse
 import base64
 import datetime as dt
+import hashlib
 import io
 import json
 import multiprocessing
@@ -111,6 +112,26 @@ def psql(sql, db='postgres'):
         raise RuntimeError("psql failed: %s" % result.stderr.strip())
 
 
+def modules_digest():
+    "A short digest of the modules' Python and XML sources"
+    digest = hashlib.sha1()
+    addons = os.path.join(ROOT, 'addons')
+    for directory, _, names in sorted(os.walk(addons)):
+        for name in sorted(names):
+            if name.endswith(('.py', '.xml', '.cfg')):
+                with open(os.path.join(directory, name), 'rb') as source:
+                    digest.update(source.read())
+    return digest.hexdigest()[:12]
+
+
+def _databases(pattern):
+    result = subprocess.run(
+        ['psql', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres',
+            '-tAc', "SELECT datname FROM pg_database WHERE datname LIKE '%s'"
+            % pattern], check=True, capture_output=True, text=True)
+    return result.stdout.split()
+
+
 def _exists(db_name):
     result = subprocess.run(
         ['psql', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres',
@@ -122,13 +143,15 @@ def _exists(db_name):
 def create_database(config, db_name, fresh=False):
     """Create the database with the modules activated
 
-    The activated database is kept as <db_name>_template and copied by
-    later runs (unless fresh) since activation takes minutes.
+    The activated database is kept as <db_name>_<digest of the modules'
+    sources> and copied by later runs (unless fresh) since activation
+    takes minutes; a change of the modules makes a new one.
     """
-    template = db_name + '_template'
+    template = '%s_%s' % (db_name, modules_digest())
     psql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    if fresh:
-        psql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    for stale in _databases(db_name + '_%'):
+        if stale != template or fresh:
+            psql(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
     if not _exists(template):
         psql(f'CREATE DATABASE "{template}" ENCODING \'UTF8\' '
             'TEMPLATE template0')

@@ -387,6 +387,17 @@ def launch_action(page, name):
     item.click()
 
 
+def choose(page, entry, text):
+    """Type text in the record field entry and pick the record the
+    completion offers"""
+    entry.fill(text)
+    offer = page.locator('.dropdown-completion:visible li:not(.dropdown-header)',
+        has_text=text).first
+    offer.wait_for(state='visible', timeout=30000)
+    offer.click()
+    assert wait_for(lambda: entry.input_value() != text)
+
+
 def link_to_dossier(page, server, model, record_id, dossier_code):
     "Open the record and add it to the dossier with the action menu"
     open_record(page, server, model, record_id)
@@ -400,18 +411,31 @@ def link_to_dossier(page, server, model, record_id, dossier_code):
         has=page.locator('input[name=dossier]'))
     dossier = dialog.locator('input[name=dossier]')
     dossier.wait_for(state='visible', timeout=30000)
-    dossier.fill(dossier_code)
-    dossier.press('Tab')  # the client looks the text up on leaving
-    search = page.locator('.modal-dialog:visible', has_text="Tìm kiếm Hồ sơ")
-    assert wait_for(lambda: search.count()
-        or dossier_code in dossier.input_value())
-    if search.count():
-        search.locator('tr', has_text=dossier_code).first.click()
-        search.locator('.modal-footer button', has_text="Đồng ý").click()
-        search.wait_for(state='hidden', timeout=30000)
+    choose(page, dossier, dossier_code)
     assert wait_for(lambda: dossier_code in dossier.input_value())
     dialog.locator('.modal-footer button', has_text="Đưa vào").click()
     dialog.wait_for(state='hidden', timeout=30000)
+
+
+def file_note(page, text):
+    "Add the note found by text as a new row of the opened document list"
+    page.locator('.tab-pane.active button[id=new_]').first.click()
+    # the new row is the selected one: click its document cell to edit it
+    row = page.locator('tbody tr:has(input:checked):visible').first
+    row.wait_for(state='visible', timeout=30000)
+    header = page.locator('th:visible', has_text=re.compile(r'^\s*Văn bản\s*$'))
+    column, line = header.first.bounding_box(), row.bounding_box()
+    page.mouse.click(column['x'] + column['width'] / 2,
+        line['y'] + line['height'] / 2)
+    cell = page.locator('.editabletree-reference:visible').first
+    cell.locator('select').wait_for(state='visible', timeout=30000)
+    values = cell.locator('select option').evaluate_all(
+        'options => options.map(o => o.value)')
+    cell.locator('select').select_option(
+        value=[v for v in values if 'ir.note' in v][0])
+    choose(page, cell.locator('input[name=document]'), text)
+    page.wait_for_timeout(500)
+    page.locator('.tab-pane.active button[id=save]').first.click()
 
 
 def dossier_documents(server, session, dossier_id):
@@ -484,15 +508,6 @@ def test_dossier_from_the_year_list_to_the_archive_in_the_web_client(
             'mvp.incoming,%s' % incoming['id'],
             'mvp.outgoing,%s' % answer['id']]
 
-        # the leader's note on the dossier goes in as its third document
-        note, = server.rpc('model.ir.note.create', [[{
-                        'resource': 'mvp.dossier,%s' % dossier['id'],
-                        'message': "Đề nghị hoàn thiện hồ sơ trước 31/12",
-                        }], {}], officer_session)
-        server.rpc('model.mvp.dossier.line.create', [[{
-                        'dossier': dossier['id'],
-                        'document': 'ir.note,%s' % note}], {}],
-            officer_session)
         # the work ended almost a year ago: the archive waits for it
         today = dt.date.today()
         server.rpc('model.mvp.dossier.write', [[dossier['id']], {
@@ -501,7 +516,28 @@ def test_dossier_from_the_year_list_to_the_archive_in_the_web_client(
                     'end_date': {'__class__': 'date', 'year': year - 1,
                         'month': today.month, 'day': min(today.day, 28)},
                     }, {}], officer_session)
+        # the leader's note on the dossier; the officer files it as the
+        # third document from the dossier's list of documents
+        note, = server.rpc('model.ir.note.create', [[{
+                        'resource': 'mvp.dossier,%s' % dossier['id'],
+                        'message': "Đề nghị hoàn thiện hồ sơ trước 31/12\n"
+                        "Bổ sung biên bản làm việc với UBND huyện",
+                        }], {}], director)
         open_record(page, server, 'mvp.dossier', dossier['id'])
+        click_button(page, "Văn bản")
+        # the documents open in a tab of their own, two rows so far
+        page.get_by_text("Văn bản của hồ sơ").first.wait_for(
+            state='visible', timeout=30000)
+        page.wait_for_timeout(1500)
+        file_note(page, "Đề nghị hoàn thiện")
+        assert wait_for(lambda: len(dossier_documents(
+                    server, officer_session, dossier['id'])) == 3)
+        assert dossier_documents(server, officer_session, dossier['id'])[
+            2] == 'ir.note,%s' % note
+        open_record(page, server, 'mvp.dossier', dossier['id'])
+        # the dossier's tab was opened before the note was filed: reload
+        page.locator('.tab-pane.active button[id=reload]').first.click()
+        page.wait_for_timeout(1500)
         click_button(page, "Kết thúc hồ sơ")
         confirm = page.locator('.modal-dialog:visible', has_text="khóa hồ sơ")
         confirm.wait_for(state='visible', timeout=30000)

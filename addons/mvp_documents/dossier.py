@@ -15,7 +15,7 @@ from trytond.model.exceptions import AccessError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, If
+from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -600,7 +600,10 @@ class DossierLine(ModelSQL, ModelView):
     __string__ = "Dossier Document"
     # One document inside one dossier.  The document itself is only
     # referenced, so it can sit in several dossiers without being copied.
-    _states = {'readonly': Eval('dossier_state') != 'open'}
+    # A new row knows no dossier state yet and must stay editable; the
+    # server refuses lines of a dossier that is not open.
+    _states = {'readonly': Bool(Eval('dossier_state'))
+        & (Eval('dossier_state') != 'open')}
 
     dossier = fields.Many2One(
         'mvp.dossier', "Dossier", required=True, ondelete='CASCADE',

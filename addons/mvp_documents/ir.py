@@ -104,3 +104,16 @@ class Cron(metaclass=PoolMeta):
                 ('mvp.assignment|send_digests',
                     "Send the Morning Digest to Leaders"),
                 ])
+
+
+class Note(metaclass=PoolMeta):
+    __name__ = 'ir.note'
+
+    def get_rec_name(self, name):
+        # A note filed in a dossier is found and shown by its first line
+        lines = (self.message or '').strip().splitlines()
+        return lines[0][:100] if lines else str(self.id)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('message', *clause[1:])]

@@ -220,6 +220,10 @@ class DossierTestCase(unittest.TestCase):
             files = self._files(first, 3, pages=4)
             note, = Note.create([{'resource': str(first),
                         'message': "Ý kiến chỉ đạo của Giám đốc\nchi tiết"}])
+            # a note is named and found by its first line
+            self.assertEqual(note.rec_name, "Ý kiến chỉ đạo của Giám đốc")
+            self.assertEqual(
+                Note.search([('rec_name', 'ilike', '%chỉ đạo%')]), [note])
             # uploaded files are linked at once, the note on request
             self.assertEqual(len(Line.link(first, files + [note])), 1)
             lines = Line.search([('dossier', '=', first.id)])
