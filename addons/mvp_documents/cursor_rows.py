@@ -6,15 +6,22 @@ trytond 8.0's ``cursor_dict`` reads ``cursor.description`` once per row;
 psycopg 3 builds a new Column object per column on every access, which
 measured a third of the time of an officer's inbox page (80 rows through
 JSON-RPC).  The names are the same for every row of a fetch, so they are
-read once per batch.  Same rows, same order, same keys."""
+read once per batch.  Same rows, same order, same keys.
+
+The batch is not the cursor's ``arraysize``: DB-API sets it to 1, which
+would read the names for every row again.  The rows of a client-side
+cursor are already in memory, so a large batch costs nothing more."""
 from trytond import tools
 from trytond.ir import model as ir_model
 from trytond.ir import translation as ir_translation
 from trytond.model import modelsql
 
 
+BATCH = 1000
+
+
 def cursor_dict(cursor, size=None):
-    size = cursor.arraysize if size is None else size
+    size = size or max(cursor.arraysize, BATCH)
     while True:
         rows = cursor.fetchmany(size)
         if not rows:

@@ -21,8 +21,35 @@ class CursorRowsTestCase(unittest.TestCase):
         cursor.execute('SELECT id FROM t WHERE id < 0')
         self.assertEqual(list(cursor_rows.cursor_dict(cursor)), [])
 
+    def test_names_read_once_per_batch(self):
+        cursor = DescriptionCounter(sqlite3.connect(':memory:').cursor())
+        self.assertEqual(cursor.arraysize, 1)
+        cursor.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL '
+            'SELECT i + 1 FROM n WHERE i < 80) SELECT i FROM n')
+        self.assertEqual(
+            [r['i'] for r in cursor_rows.cursor_dict(cursor)],
+            list(range(1, 81)))
+        # an inbox page of 80 rows is one batch, not 80
+        self.assertEqual(cursor.description_reads, 1)
+
     def test_installed_where_trytond_reads_rows(self):
         # the module may be imported under two names (entry point and
         # package): either copy of the function will do
         self.assertTrue(modelsql.cursor_dict.__module__.endswith(
                 'mvp_documents.cursor_rows'), modelsql.cursor_dict.__module__)
+
+
+class DescriptionCounter:
+    "A cursor that counts the reads of its description"
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+        self.description_reads = 0
+
+    @property
+    def description(self):
+        self.description_reads += 1
+        return self._cursor.description
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
