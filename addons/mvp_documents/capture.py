@@ -38,7 +38,9 @@ class DocumentFile(metaclass=PoolMeta):
         files = [f for f in files if f.mimetype in SCAN_TYPES
             or (f.name or '').lower().endswith(tuple(SCAN_TYPES.values()))]
         if files:
-            cls.write(files, {'ocr_state': 'pending'})
+            to_mark = [f for f in files if f.ocr_state != 'pending']
+            if to_mark:
+                cls.write(to_mark, {'ocr_state': 'pending'})
             cls.__queue__.ocr(files)
 
     @classmethod
@@ -106,7 +108,7 @@ class Incoming(metaclass=PoolMeta):
         file = File(
             resource=incoming, company=incoming.company, kind='scan',
             name=_file_name(name, info.mimetype), data=data,
-            mimetype=info.mimetype, pages=info.pages)
+            mimetype=info.mimetype, pages=info.pages, ocr_state='pending')
         file.save()
         File.request_ocr([file])
         return incoming

@@ -55,6 +55,19 @@ def _registered(name):
     return True
 
 
+def _model_id(reference):
+    "Return the model and id of a reference value as clients send it"
+    if not reference:
+        return None, None
+    if isinstance(reference, str):
+        model, id_ = reference.split(',')
+    elif isinstance(reference, (list, tuple)):
+        model, id_ = reference
+    else:
+        model, id_ = reference.__name__, reference.id
+    return model, int(id_)
+
+
 def add_years(date, years):
     try:
         return date.replace(year=date.year + years)
@@ -1034,16 +1047,17 @@ class DocumentFile(metaclass=PoolMeta):
     def create(cls, vlist):
         pool = Pool()
         Line = pool.get('mvp.dossier.line')
+        Dossier = pool.get('mvp.dossier')
         files = super().create(vlist)
-        # a file uploaded into a dossier is one of its documents
+        # a file uploaded into a dossier is one of its documents; the
+        # values say where it went without reading the resource back
         by_dossier = defaultdict(list)
-        for file in files:
-            resource = file.resource
-            if (resource and resource.__name__ == 'mvp.dossier'
-                    and file.version in {None, 1}):
-                by_dossier[resource].append(file)
-        for dossier, dossier_files in by_dossier.items():
-            Line.link(dossier, dossier_files)
+        for file, values in zip(files, vlist):
+            model, id_ = _model_id(values.get('resource'))
+            if model == 'mvp.dossier' and values.get('version') in {None, 1}:
+                by_dossier[id_].append(file)
+        for dossier_id, dossier_files in by_dossier.items():
+            Line.link(Dossier(dossier_id), dossier_files)
         return files
 
     @classmethod

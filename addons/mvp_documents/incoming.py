@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime
 import unicodedata
+from collections import defaultdict
 from email.message import EmailMessage
 
 from trytond import config
@@ -452,22 +453,35 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def write(cls, *args):
-        super().write(*args)
+        # The folded text goes in the same UPDATE as the fields it folds:
+        # a second write would validate the whole document again
         actions = iter(args)
-        searched = {'subject', 'notation', 'issuer', 'issuer_name'}
-        to_update = []
+        args = []
         for incomings, values in zip(actions, actions):
-            if searched & set(values):
-                to_update.extend(incomings)
-        for incoming in to_update:
-            text = cls._search_text({
-                    'subject': incoming.subject,
-                    'notation': incoming.notation,
-                    'issuer': incoming.issuer.id if incoming.issuer else None,
-                    'issuer_name': incoming.issuer_name,
-                    })
-            if text != incoming.search_text:
-                super().write([incoming], {'search_text': text})
+            if not (cls._searched_fields & set(values)):
+                args.extend((incomings, values))
+                continue
+            by_text = defaultdict(list)
+            for incoming in incomings:
+                by_text[cls._search_text(
+                        incoming._search_values(values))].append(incoming)
+            for text, records in by_text.items():
+                args.extend((records, {**values, 'search_text': text}))
+        super().write(*args)
+
+    _searched_fields = {'subject', 'notation', 'issuer', 'issuer_name'}
+
+    def _search_values(self, values):
+        "Return the searched fields of the document once values are written"
+        current = {
+            'subject': self.subject,
+            'notation': self.notation,
+            'issuer': self.issuer.id if self.issuer else None,
+            'issuer_name': self.issuer_name,
+            }
+        current.update(
+            (k, v) for k, v in values.items() if k in self._searched_fields)
+        return current
 
     @classmethod
     def copy(cls, incomings, default=None):

@@ -429,6 +429,19 @@ class IncomingTestCase(unittest.TestCase):
         self.assertEqual(len(Incoming.search([
                         ('company', '=', a.company.id),
                         ('rec_name', 'ilike', '%quyet dinh%')])), 2)
+        # one write to two documents keeps each one's own other fields
+        Incoming.write([first, second], {'notation': '99/TB-STP'})
+        for text, found in [
+                ('99/tb-stp', [first, second]),
+                ('khen thuong', [second]),
+                ('dong hung', [first]),
+                ('05/gm-ubnd', []),
+                ]:
+            with self.subTest(text=text):
+                self.assertEqual(Incoming.search([
+                            ('company', '=', a.company.id),
+                            ('rec_name', 'ilike', '%' + text + '%'),
+                            ], order=[('id', 'ASC')]), found)
 
     @with_transaction()
     def test_bad_input_is_refused(self):
