@@ -246,6 +246,16 @@ class DossierTestCase(unittest.TestCase):
                 [l.number for l in Line.search(
                         [('dossier', '=', first.id)])], [1, 2, 3])
 
+            # the clients name the dossier as a list (sao) or a record
+            uploaded = File.create([{
+                        'resource': resource, 'name': 'phu-luc.pdf',
+                        'data': b'%PDF-1.4 phu luc',
+                        } for resource in [['mvp.dossier', second.id], second]])
+            self.assertEqual(
+                [l.document for l in Line.search(
+                        [('dossier', '=', second.id)])],
+                [files[0]] + uploaded)
+
     @with_transaction()
     def test_link_document_of_another_agency(self):
         "A document of another agency cannot be linked, nothing half-done"
