@@ -247,10 +247,11 @@ class DossierTestCase(unittest.TestCase):
                         [('dossier', '=', first.id)])], [1, 2, 3])
 
             # the clients name the dossier as a list (sao) or a record
+            resources = [['mvp.dossier', second.id], second]
             uploaded = File.create([{
                         'resource': resource, 'name': 'phu-luc.pdf',
                         'data': b'%PDF-1.4 phu luc',
-                        } for resource in [['mvp.dossier', second.id], second]])
+                        } for resource in resources])
             self.assertEqual(
                 [l.document for l in Line.search(
                         [('dossier', '=', second.id)])],
