@@ -133,11 +133,7 @@ def _databases(pattern):
 
 
 def _exists(db_name):
-    result = subprocess.run(
-        ['psql', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres',
-            '-tAc', "SELECT 1 FROM pg_database WHERE datname = '%s'"
-            % db_name], check=True, capture_output=True, text=True)
-    return result.stdout.strip() == '1'
+    return db_name in _databases(db_name)
 
 
 def create_database(config, db_name, fresh=False):

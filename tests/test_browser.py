@@ -391,7 +391,8 @@ def choose(page, entry, text):
     """Type text in the record field entry and pick the record the
     completion offers"""
     entry.fill(text)
-    offer = page.locator('.dropdown-completion:visible li:not(.dropdown-header)',
+    offer = page.locator(
+        '.dropdown-completion:visible li:not(.dropdown-header)',
         has_text=text).first
     offer.wait_for(state='visible', timeout=30000)
     offer.click()
@@ -423,7 +424,8 @@ def file_note(page, text):
     # the new row is the selected one: click its document cell to edit it
     row = page.locator('tbody tr:has(input:checked):visible').first
     row.wait_for(state='visible', timeout=30000)
-    header = page.locator('th:visible', has_text=re.compile(r'^\s*Văn bản\s*$'))
+    header = page.locator(
+        'th:visible', has_text=re.compile(r'^\s*Văn bản\s*$'))
     column, line = header.first.bounding_box(), row.bounding_box()
     page.mouse.click(column['x'] + column['width'] / 2,
         line['y'] + line['height'] / 2)

@@ -23,6 +23,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from .dossier_list import (
     RETENTIONS, must_hand_over, retention_years, stamp_employee)
 from .exceptions import DossierError, DossierWarning
+from .file import reference_model_id
 
 STATES = [
     ('open', "Open"),
@@ -53,19 +54,6 @@ def _registered(name):
     except KeyError:
         return False
     return True
-
-
-def _model_id(reference):
-    "Return the model and id of a reference value as clients send it"
-    if not reference:
-        return None, None
-    if isinstance(reference, str):
-        model, id_ = reference.split(',')
-    elif isinstance(reference, (list, tuple)):
-        model, id_ = reference
-    else:
-        model, id_ = reference.__name__, reference.id
-    return model, int(id_)
 
 
 def add_years(date, years):
@@ -1053,19 +1041,12 @@ class DocumentFile(metaclass=PoolMeta):
         # values say where it went without reading the resource back
         by_dossier = defaultdict(list)
         for file, values in zip(files, vlist):
-            model, id_ = _model_id(values.get('resource'))
+            model, id_ = reference_model_id(values.get('resource'))
             if model == 'mvp.dossier' and values.get('version') in {None, 1}:
                 by_dossier[id_].append(file)
         for dossier_id, dossier_files in by_dossier.items():
             Line.link(Dossier(dossier_id), dossier_files)
         return files
-
-    @classmethod
-    def _resource_company(cls, resource):
-        # proteus and sao may send a reference as [model, id]
-        if isinstance(resource, (list, tuple)):
-            resource = '%s,%s' % tuple(resource)
-        return super()._resource_company(resource)
 
 
 class DossierLinkStart(ModelView):

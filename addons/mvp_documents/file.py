@@ -23,6 +23,20 @@ KINDS = [
     ('other', "Other"),
     ]
 
+def reference_model_id(reference):
+    """Return the model name and id of a reference value as the clients
+    send it: "model,id", [model, id] (sao, proteus) or a record"""
+    if not reference:
+        return None, None
+    if isinstance(reference, str):
+        model, id_ = reference.split(',')
+    elif isinstance(reference, (list, tuple)):
+        model, id_ = reference
+    else:
+        model, id_ = reference.__name__, reference.id
+    return model, int(id_)
+
+
 # Magic numbers of the formats accepted for a scan, by file extension
 SIGNATURES = {
     'pdf': [b'%PDF-'],
@@ -159,10 +173,9 @@ class DocumentFile(ModelSQL, ModelView):
 
     @classmethod
     def _resource_company(cls, resource):
-        pool = Pool()
-        if isinstance(resource, str):
-            model, id_ = resource.split(',')
-            resource = pool.get(model)(int(id_))
+        if isinstance(resource, (str, list, tuple)):
+            model, id_ = reference_model_id(resource)
+            resource = Pool().get(model)(id_)
         company = getattr(resource, 'company', None)
         return company.id if company else None
 

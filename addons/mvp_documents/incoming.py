@@ -451,6 +451,8 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             values['search_text'] = cls._search_text(values)
         return super().create(vlist)
 
+    _searched_fields = {'subject', 'notation', 'issuer', 'issuer_name'}
+
     @classmethod
     def write(cls, *args):
         # The folded text goes in the same UPDATE as the fields it folds:
@@ -468,8 +470,6 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             for text, records in by_text.items():
                 args.extend((records, {**values, 'search_text': text}))
         super().write(*args)
-
-    _searched_fields = {'subject', 'notation', 'issuer', 'issuer_name'}
 
     def _search_values(self, values):
         "Return the searched fields of the document once values are written"
