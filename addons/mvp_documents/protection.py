@@ -1,0 +1,112 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Rules the server enforces on a user's own create, write and delete.
+
+The web client's ``readonly`` and ``states`` are hints only: a JSON-RPC
+call may write any field its model access allows.  trytond passes
+``external=True`` to ``check_modification`` for a user's own call and
+``external=False`` for the server's buttons and transitions (they run
+under ``without_check_access``), which is what these checks rely on.
+
+Every refusal is logged (user, model, ids, fields tried) before the
+error is raised, so that attempts leave a trace although the
+transaction is rolled back.
+"""
+import logging
+
+from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
+from trytond.transaction import Transaction
+
+__all__ = ['refuse', 'log_refusal', 'ServerFieldsMixin']
+
+logger = logging.getLogger('mvp.security')
+
+
+def log_refusal(model, ids=(), fields=(), reason=''):
+    "Record a refused attempt in the server log"
+    transaction = Transaction()
+    logger.warning(
+        "refused: user=%s company=%s model=%s ids=%s fields=%s: %s",
+        transaction.user, transaction.context.get('company'), model,
+        sorted(ids)[:20], sorted(fields), reason)
+
+
+def refuse(message_id, records=(), fields=(), model=None,
+        error=AccessError, **variables):
+    """Log a refused attempt on records and raise error with the
+    translated message_id (formatted with variables)"""
+    records = list(records)
+    if model is None:
+        model = records[0].__name__ if records else ''
+    log_refusal(model, [r.id for r in records if r.id is not None],
+        fields, message_id)
+    raise error(gettext(message_id, **variables))
+
+
+def _plain(value):
+    """Return value as it compares with a default: records become ids,
+    and empty values (None, '', False, no records) are all None"""
+    if hasattr(value, 'id'):
+        return value.id
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value) or None
+    if value is False or value == '':
+        return None
+    return value
+
+
+class ServerFieldsMixin:
+    """Fields that only the server's own transitions and buttons write
+
+    ``_server_fields``: a user's own ``write`` may not touch them, and a
+    user's own ``create`` must leave them at their default (``state``,
+    numbers, approvals, locks, who-did-it fields).
+    ``_fixed_fields``: given at creation, never changed afterwards by a
+    user's own ``write`` (an assignment's role, a file's document).
+    ``_computed_fields``: written by the server while it creates (the
+    folded search text, a file's hash): refused in a user's ``write``
+    only.
+    """
+    __slots__ = ()
+    _server_fields = frozenset()
+    _fixed_fields = frozenset()
+    _computed_fields = frozenset()
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if not external or Transaction().user == 0:
+            return
+        if mode == 'write':
+            tried = (cls._server_fields | cls._fixed_fields
+                | cls._computed_fields) & set(values or {})
+        elif mode == 'create':
+            tried = cls._server_fields_set(records)
+        else:
+            return
+        if tried:
+            refuse('mvp_documents.msg_field_server_only', records,
+                fields=tried, model=cls.__name__,
+                field_names=cls._field_labels(tried),
+                model_name=cls.__names__()['model'])
+
+    @classmethod
+    def _server_fields_set(cls, records):
+        "Return the server fields that differ from their default"
+        tried = set()
+        for name in cls._server_fields:
+            getter = getattr(cls, 'default_%s' % name, None)
+            default = _plain(getter()) if getter else None
+            if any(_plain(getattr(r, name, None)) != default
+                    for r in records):
+                tried.add(name)
+        return tried
+
+    @classmethod
+    def _field_labels(cls, names):
+        "Return the labels of the fields in the user's language"
+        definitions = cls.fields_get(sorted(names))
+        return ', '.join(
+            '"%s"' % definitions[n]['string'] for n in sorted(names))
