@@ -49,8 +49,30 @@ def one_build_at_a_time(activate):
     return wrapper
 
 
+def from_a_clean_database(activate):
+    """Start each test class from the activated database as built, never
+    from what an earlier class of the same process committed.
+
+    trytond's activate_module reuses a database that already exists (one
+    in-memory SQLite database per process, one PostgreSQL database per
+    xdist worker) and then saves it as the cache for its module list: a
+    row committed by one class (translations, a commit in a test) would
+    meet a later class, or every worker restoring that cache, depending
+    on which files a worker happened to get.  ModuleTestCase drops the
+    database first; plain TestCase classes did not.
+    """
+    @functools.wraps(activate)
+    def wrapper(modules, *args, **kwargs):
+        test_tryton.drop_db()
+        return activate(modules, *args, **kwargs)
+    return wrapper
+
+
+from trytond.tests import test_tryton, tools  # noqa: E402
+
+test_tryton.activate_module = from_a_clean_database(
+    test_tryton.activate_module)
 if WORKER and os.environ.get('DB_CACHE'):
-    from trytond.tests import test_tryton, tools
     test_tryton.activate_module = one_build_at_a_time(
         test_tryton.activate_module)
     tools.activate_modules = one_build_at_a_time(tools.activate_modules)
