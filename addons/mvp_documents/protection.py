@@ -51,7 +51,8 @@ def _plain(value):
         return value.id
     if isinstance(value, (list, tuple)):
         return tuple(_plain(v) for v in value) or None
-    if value is False or value == '':
+    # SQLite reads a Boolean False back as 0
+    if value is False or value == '' or (type(value) is int and not value):
         return None
     return value
 
