@@ -68,6 +68,9 @@ def demo_server(tmp_path_factory):
     url = 'http://127.0.0.1:%s' % port
     try:
         assert demo.wait_http(url + '/', timeout=120), "server did not start"
-        yield Server(url, 'mvp_demo', logins)
+        server = Server(url, 'mvp_demo', logins)
+        # the SQLite file, for tests that check as root what is stored
+        server.database_file = directory / 'mvp_demo.sqlite'
+        yield server
     finally:
         demo.stop(processes)
