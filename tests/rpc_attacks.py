@@ -12,6 +12,7 @@ import re
 import sqlite3
 import urllib.error
 import urllib.request
+import uuid
 
 from scripts.demo_data import DEMO_PASSWORD
 
@@ -433,3 +434,19 @@ class Scene:
                                 self.pki.chain))}])
             keys[login] = key, PASSPHRASE
         return keys[login]
+
+    def _make_dossier_export(self):
+        "An archive of a dossier of STTTT, exported by its officer"
+        cv = self['cv.stttt']
+        today = dt.date.today()
+        dossier, = cv.model('mvp.dossier', 'create', [{
+                    'company': cv.company, 'year': today.year,
+                    'code': 'HS-%s' % uuid.uuid4().hex[:6],
+                    'title': "Hồ sơ chuyển đổi số", 'retention': '20',
+                    'responsible': cv.employee, 'usage': 'internal',
+                    'start_date': {'__class__': 'date', 'year': today.year,
+                        'month': today.month, 'day': today.day}}])
+        cv.model('mvp.dossier', 'export_archive', [dossier])
+        row, = self.root.rows('SELECT id FROM mvp_dossier_export '
+            'WHERE dossier = ?', dossier)
+        return row['id']

@@ -475,7 +475,7 @@ UNAUTHENTICATED = [
     ('GET', '/{db}/rest/model/mvp.document.file/1', None),
     ('POST', '/{db}/document_incoming', b'%PDF-1.4'),
     ('POST', '/{db}/inbound_email/inbox/{token}', b'From: x@y\r\n\r\nx'),
-    ('GET', '/{db}/mvp_documents/dossier_export/{token}', None),
+    ('GET', '/{db}/mvp_documents/dossier_export/{export}', None),
     ('POST', '/{db}/mvp/edxml', b'<edXML/>'),
     ('POST', '/{db}/bus', b'{"channels": []}'),
     ('POST', '/{db}/rpc/', json_body({'method': 'model.mvp.incoming.read',
@@ -486,7 +486,8 @@ UNAUTHENTICATED = [
 @pytest.mark.parametrize('method,path,body', UNAUTHENTICATED,
     ids=[p for _, p, _ in UNAUTHENTICATED])
 def test_routes_refuse_an_unauthenticated_caller(scene, method, path, body):
-    path = path.format(db=scene.server.database, token=uuid.uuid4().hex)
+    path = path.format(db=scene.server.database, token=uuid.uuid4().hex,
+        export=scene.dossier_export if '{export}' in path else '')
     status, answer = http(scene.server, method, path, body=body,
         headers={'Content-Type': 'application/json'} if body else {},
         timeout=10)
@@ -525,6 +526,23 @@ def test_html_route_refuses_a_record_of_another_agency(scene):
         urllib.parse.urlencode({'text': 'x', '_csrf_token': ''}).encode(),
         {'Content-Type': 'application/x-www-form-urlencoded'})
     assert status in {400, 403, 404}, status
+
+
+@pytest.mark.parametrize('login', ['ld.ubnd', 'cv2.stttt', 'dual'])
+def test_dossier_export_is_downloaded_by_its_maker_only(scene, login):
+    path = '/%s/mvp_documents/dossier_export/%s' % (
+        scene.server.database, scene.dossier_export)
+    status, answer = outsider(scene, login).http('GET', path)
+    assert status in {401, 403, 404}, status
+    assert not answer.startswith(b'PK')
+
+
+def test_dossier_export_is_downloaded_by_its_maker(scene):
+    "The control of the attack above"
+    path = '/%s/mvp_documents/dossier_export/%s' % (
+        scene.server.database, scene.dossier_export)
+    status, answer = scene['cv.stttt'].http('GET', path)
+    assert (status, answer[:2]) == (200, b'PK')
 
 
 # Electronic exchange
