@@ -3,9 +3,28 @@
 import datetime
 
 from trytond.cache import Cache
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
+
+from .protection import log_refusal
+
+
+class ModelAccess(metaclass=PoolMeta):
+    __name__ = 'ir.model.access'
+
+    @classmethod
+    def check(cls, model_name, mode='read', raise_exception=True):
+        # A refusal of the model access (e.g. an account's groups
+        # written by someone else than the provincial administrator)
+        # leaves a trace like the refusals of protection.refuse.
+        try:
+            return super().check(
+                model_name, mode=mode, raise_exception=raise_exception)
+        except AccessError:
+            log_refusal(model_name, (), (), 'model access: %s' % mode)
+            raise
 
 
 class Rule(metaclass=PoolMeta):
@@ -20,7 +39,8 @@ class Rule(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.domain.help += (
-            '\n- "company" the id of the current agency'
+            '\n- "company" the id of the agency the user works in '
+            '(res.user.company as stored, never the request\'s context)'
             '\n- "employees" the user\'s officials in it'
             '\n- "departments" their departments'
             '\n- "head_departments" the departments they head')
@@ -35,21 +55,24 @@ class Rule(metaclass=PoolMeta):
     def _get_cache_key(cls, model_names):
         key = super()._get_cache_key(model_names)
         context = cls._agency_context()
-        return (*key, context['company'], tuple(context['employees']),
+        return (*key, context['company'], tuple(context['companies']),
+            tuple(context['employees']),
             tuple(context['departments']),
             tuple(context['head_departments']))
 
     @classmethod
     def _agency_context(cls):
-        # Every checked request needs it: computed once per user and
-        # agency, cleared when users, officials or departments change
-        transaction = Transaction()
-        key = (transaction.user, transaction.context.get('company'))
+        # Every checked request needs it: computed once per user, cleared
+        # when users, officials or departments change.  Not keyed on the
+        # context's company: the client sends that one and it must not
+        # choose the agency of the rules (res.user.get_working_company).
+        key = Transaction().user
         context = cls._agency_contexts.get(key)
         if context is None:
             context = cls._agency_contexts.set(
                 key, cls._compute_agency_context())
-        return {k: list(v) if isinstance(v, tuple) else v
+        # copies: a caller changing a list must not change the cache
+        return {k: list(v) if isinstance(v, (tuple, list)) else v
             for k, v in context.items()}
 
     @classmethod
@@ -59,13 +82,17 @@ class Rule(metaclass=PoolMeta):
         Department = pool.get('mvp.department')
         with without_check_access():
             user = User(Transaction().user)
-            company = user.company
+            company = User.get_working_company(user.id)
             employees = [e for e in user.employees if e.company == company]
             heads = Department.search([
                     ('head', 'in', [e.id for e in employees]),
                     ]) if employees else []
             return {
                 'company': company.id if company else None,
+                # the same single agency as the roles: company_filter
+                # "all" would mix the rules of one agency with the
+                # roles of another
+                'companies': [company.id] if company else [],
                 'employees': sorted(e.id for e in employees),
                 'departments': sorted({e.department.id for e in employees
                         if e.department}),

@@ -5,22 +5,49 @@ from sql import Null, Union
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Eval, Id, Or
+from trytond.transaction import Transaction
 
+from . import bus
 from .exceptions import RoleValidationError
+from .protection import ServerFieldsMixin, refuse
+
+# Imported with the models, once trytond.bus is complete: a deployment
+# that forgot "[bus] class" still filters the channels of subscriptions.
+bus.install()
+
+# Client side only (the server checks in check_modification): the
+# context's "groups" are the user's own groups, as get_preferences gives.
+NOT_PROVINCE_ADMIN = ~Id('mvp_documents', 'group_mvp_province_admin').in_(
+    Eval('context', {}).get('groups', []))
 
 
-class UserRole(ModelSQL, ModelView):
+def is_province_admin():
+    "Tell whether the user of the transaction is a provincial administrator"
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    return (ModelData.get_id('mvp_documents', 'group_mvp_province_admin')
+        in User.get_groups())
+
+
+class UserRole(ServerFieldsMixin, ModelSQL, ModelView):
     "Agency Role of a User"
     __name__ = 'mvp.user.role'
     __string__ = "Agency Role of a User"
+    # A role is given or taken away, never moved to another person,
+    # agency or role by a write.
+    _fixed_fields = frozenset({'user', 'company', 'group'})
     user = fields.Many2One(
-        'res.user', "User", required=True, ondelete='CASCADE')
+        'res.user', "User", required=True, ondelete='CASCADE',
+        states={'readonly': Eval('id', -1) >= 0})
     company = fields.Many2One(
-        'company.company', "Agency", required=True, ondelete='CASCADE')
+        'company.company', "Agency", required=True, ondelete='CASCADE',
+        states={'readonly': Eval('id', -1) >= 0})
     group = fields.Many2One(
         'res.group', "Role", required=True, ondelete='CASCADE',
-        domain=[('agency_role', '=', True)])
+        domain=[('agency_role', '=', True)],
+        states={'readonly': Eval('id', -1) >= 0})
 
     @classmethod
     def __setup__(cls):
@@ -53,12 +80,113 @@ class UserRole(ModelSQL, ModelView):
         Pool().get('res.user')._get_groups_cache.clear()
         return callback
 
+    @classmethod
+    def check_modification(cls, mode, roles, values=None, external=False):
+        super().check_modification(
+            mode, roles, values=values, external=external)
+        if (not external or mode not in {'create', 'delete'}
+                or is_province_admin()):
+            return
+        # An agency administrator: the roles of the agency they work
+        # in, and never a role for themselves (a second administrator
+        # of the agency, or the province, gives it).
+        User = Pool().get('res.user')
+        user_id = Transaction().user
+        agency = User.get_working_company(user_id)
+        for role in roles:
+            if role.company != agency:
+                refuse('mvp_documents.msg_user_role_other_agency', [role],
+                    fields={'company'}, agency=role.company.rec_name)
+            if mode == 'create' and role.user.id == user_id:
+                refuse('mvp_documents.msg_user_role_self_grant', [role],
+                    fields={'user'}, role=role.group.rec_name)
+
 
 class User(metaclass=PoolMeta):
     __name__ = 'res.user'
     agency_roles = fields.One2Many(
         'mvp.user.role', 'user', "Agency Roles",
         domain=[('company', 'in', Eval('companies', []))])
+    # What an agency administrator may change on an account of their
+    # agency; the rest (groups, agencies, officials, login, active,
+    # password, e-mail...) is the provincial administrator's.  A user's
+    # own preferences go through set_preferences, not checked here.
+    _agency_admin_fields = frozenset({
+            'name', 'signature', 'language', 'agency_roles'})
+    # read-only in the client for the others
+    _province_admin_fields = (
+        'login', 'active', 'groups', 'companies', 'employees', 'actions',
+        'menu', 'applications')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        for name in cls._province_admin_fields:
+            field = getattr(cls, name)
+            readonly = field.states.get('readonly')
+            field.states['readonly'] = (
+                Or(readonly, NOT_PROVINCE_ADMIN) if readonly is not None
+                else NOT_PROVINCE_ADMIN)
+        # Rules see one agency at a time (get_companies): "All" would
+        # show nothing more, so it is not offered.
+        cls.company_filter.states['invisible'] = True
+
+    @classmethod
+    def check_modification(cls, mode, users, values=None, external=False):
+        super().check_modification(
+            mode, users, values=values, external=external)
+        if not external or is_province_admin():
+            return
+        if mode == 'create':
+            refuse('mvp_documents.msg_user_create_province_only', users)
+        elif mode == 'write':
+            tried = set(values or {}) - cls._agency_admin_fields
+            if tried:
+                definitions = cls.fields_get(sorted(tried))
+                refuse('mvp_documents.msg_user_field_province_only', users,
+                    fields=tried, field_names=', '.join(
+                        '"%s"' % definitions[n]['string']
+                        for n in sorted(tried) if n in definitions),
+                    users=', '.join(u.rec_name for u in users[:5]))
+
+    @classmethod
+    def get_working_company(cls, user_id=None):
+        """Return the agency user_id works in: res.user.company as stored.
+
+        The single source of the agency of a request, for the roles
+        (UserGroup.user_group_all_table) and the record rules (ir.rule's
+        "company" and "companies") alike.  The client's context company
+        is not: res.user.read shows it as the user's company but it is
+        the client's claim, and a user working in two agencies could
+        otherwise take the role of one into the other."""
+        pool = Pool()
+        Company = pool.get('company.company')
+        if user_id is None:
+            user_id = Transaction().user
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(
+                table.company, where=table.id == int(user_id)))
+        row = cursor.fetchone()
+        return Company(row[0]) if row and row[0] is not None else None
+
+    @classmethod
+    def get_companies(cls):
+        # The working agency alone, whatever company_filter and the
+        # context say: roles count in that agency only, so the rules'
+        # Eval('companies') must not name another.
+        transaction = Transaction()
+        if '_companies' in transaction.context:
+            # set by server code only: RPC drops the context keys
+            # starting with "_" (trytond/rpc.py)
+            return super().get_companies()
+        user_id = transaction.user
+        companies = cls._get_companies_cache.get(user_id)
+        if companies is None:
+            company = cls.get_working_company(user_id)
+            companies = cls._get_companies_cache.set(
+                user_id, [company.id] if company else [])
+        return companies
 
     @classmethod
     def write(cls, *args):
@@ -98,7 +226,8 @@ class UserGroup(metaclass=PoolMeta):
     @classmethod
     def user_group_all_table(cls):
         # An agency role counts only in the agency the user currently
-        # works in (res.user.company), so a leader of one agency is an
+        # works in (res.user.company as stored, see
+        # User.get_working_company), so a leader of one agency is an
         # ordinary officer when working in another.
         pool = Pool()
         Group = pool.get('res.group')
