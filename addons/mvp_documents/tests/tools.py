@@ -23,6 +23,9 @@ def scenario_test_case(name, path):
 
     def make_test(scenario):
         def test(self):
+            missing = missing_requirement(directory / scenario)
+            if missing:
+                self.skipTest(missing)
             loader = unittest.TestLoader()
             loader.testNamePatterns = [scenario]
             suite = load_doc_tests(
@@ -39,6 +42,30 @@ def scenario_test_case(name, path):
     for scenario in sorted(directory.glob('scenario_*.rst')):
         attrs['test_' + scenario.stem] = make_test(scenario.name)
     return type('ScenarioTestCase', (unittest.TestCase,), attrs)
+
+
+def _ocr_missing():
+    from trytond.modules.mvp_documents.scan import ocr_available
+    if not ocr_available():
+        return ("ocrmypdf and Tesseract's Vietnamese model are not "
+            "installed (Debian ocrmypdf, tesseract-ocr-vie)")
+
+
+# A scenario names the system parts it needs in a comment line
+# ".. requires: ocr" near its top; without them it skips with the reason.
+REQUIREMENTS = {'ocr': _ocr_missing}
+
+
+def missing_requirement(scenario):
+    "Return why the scenario cannot run on this machine, or None"
+    with open(scenario, encoding='utf-8') as file:
+        head = [next(file, '') for _ in range(20)]
+    for line in head:
+        if line.startswith('.. requires:'):
+            for name in line.split(':', 1)[1].split():
+                reason = REQUIREMENTS[name]()
+                if reason:
+                    return reason
 
 
 def load_vietnamese(modules=('mvp_documents',)):
