@@ -16,12 +16,16 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.ir.cron import str2bigint
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.modules.mvp_documents.document_type import is_classified
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, log_refusal, refuse)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from . import transport, xml_io
 from .exceptions import InterchangeError
+from .peer import check_province_admin
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +105,7 @@ class Rejected(Exception):
         self.keep = keep
 
 
-class Message(ModelSQL, ModelView):
+class Message(ServerFieldsMixin, ModelSQL, ModelView):
     __name__ = 'mvp.interchange.message'
     __string__ = "Interchange Message"
     # Every edXML package or status in or out: the log, the outbox
@@ -153,6 +157,15 @@ class Message(ModelSQL, ModelView):
             help="Not delivered after the configured time."),
         'get_stuck', searcher='search_stuck')
 
+    # The log is the server's: no user writes any of it
+    _server_fields = frozenset({'direction', 'kind', 'state', 'message_id',
+            'peer', 'agency', 'sender_code', 'recipient_code', 'document_id',
+            'business_type', 'status_code', 'notation', 'promulgation_date',
+            'subject', 'data', 'data_id', 'filename', 'size', 'attempts',
+            'next_attempt', 'done_at', 'error_code', 'last_error', 'answer',
+            'remote_id', 'duplicates', 'delivered_status', 'package',
+            'origin'})
+
     @classmethod
     def __setup__(cls):
         super().__setup__()
@@ -183,6 +196,15 @@ class Message(ModelSQL, ModelView):
                     'depends': ['direction', 'state', 'data_id'],
                     },
                 })
+
+    @classmethod
+    def check_modification(cls, mode, messages, values=None,
+            external=False):
+        super().check_modification(
+            mode, messages, values=values, external=external)
+        if external and mode == 'delete' and Transaction().user:
+            refuse('mvp_interchange.msg_message_server_only', messages,
+                model=cls.__name__)
 
     @staticmethod
     def default_attempts():
@@ -246,6 +268,7 @@ class Message(ModelSQL, ModelView):
         its delivery; raise InterchangeError when no route exists."""
         pool = Pool()
         Route = pool.get('mvp.interchange.route')
+        cls.check_exchangeable(values.get('origin'))
         if peer is None:
             peer = Route.peer_for(recipient_code)
         if peer is None:
@@ -260,6 +283,14 @@ class Message(ModelSQL, ModelView):
         message.save()
         cls.__queue__.send([message])
         return message
+
+    @classmethod
+    def check_exchangeable(cls, origin):
+        "Refuse to queue anything about a classified document or complaint"
+        document = document_of(origin)
+        if document is not None and exchange_forbidden(document):
+            refuse('mvp_interchange.msg_message_classified', [document],
+                error=InterchangeError, document=document.rec_name)
 
     @classmethod
     def send(cls, messages):
@@ -319,6 +350,12 @@ class Message(ModelSQL, ModelView):
     @classmethod
     @ModelView.button
     def resend(cls, messages):
+        check_province_admin(messages, model=cls.__name__)
+        messages = [m for m in cls.browse(messages) if m.direction == 'out'
+            and m.state in {'dead', 'rejected', 'retrying'}]
+        for message in messages:
+            # the document may have been classified since it was queued
+            cls.check_exchangeable(message.origin)
         cls.write(messages, {'state': 'queued', 'attempts': 0,
                 'next_attempt': dt.datetime.now(), 'done_at': None})
         cls.__queue__.send(messages)
@@ -349,11 +386,30 @@ class Message(ModelSQL, ModelView):
         mail['To'] = to
         mail['Subject'] = gettext('mvp_interchange.msg_message_stuck',
             count=len(messages), hours=hours)
-        mail.set_content('\n'.join(
-                f'{m.direction} {m.kind} {m.recipient_code or m.sender_code}'
-                f' {m.notation or m.document_id} {m.state} '
-                f'{m.attempts} {m.last_error or ""}' for m in messages))
+        mail.set_content('\n'.join(m._alert_line() for m in messages))
         send_message_transactional(mail)
+
+    def _alert_line(self):
+        "One line of the stuck alert: never a subject, nothing of a "
+        "classified document but that it is one"
+        line = (f'{self.direction} {self.kind} '
+            f'{self.recipient_code or self.sender_code} ')
+        if self.concerns_classified():
+            return line + gettext(
+                'mvp_interchange.msg_message_classified_label')
+        return line + (f'{self.notation or self.document_id} {self.state} '
+            f'{self.attempts} {self.last_error or ""}')
+
+    def concerns_classified(self):
+        "Whether the document of this message is classified or a complaint"
+        Incoming = Pool().get('mvp.incoming')
+        document = document_of(self.origin)
+        if document is not None:
+            return exchange_forbidden(document)
+        if self.direction == 'in' and self.kind == 'package' and self.id:
+            return any(exchange_forbidden(i) for i in Incoming.search(
+                        [('origin', '=', str(self))]))
+        return False
 
     # ------------------------------------------------------------- inbox
 
@@ -385,12 +441,53 @@ class Message(ModelSQL, ModelView):
             return cls._log_rejection(peer, message_id, error.code,
                 error.message)
         try:
+            try:
+                peer = cls._check_sender(peer, parsed)
+            except Rejected as rejection:
+                return cls._refuse_sender(peer, parsed, message_id,
+                    rejection)
             if isinstance(parsed, xml_io.Status):
                 return cls._receive_status(peer, parsed, stream, message_id)
             return cls._receive_package(peer, parsed, stream, message_id)
         finally:
             if isinstance(parsed, xml_io.Package):
                 parsed.close()
+
+    @classmethod
+    def _check_sender(cls, peer, parsed):
+        """Return the peer that may send in the name of the sender of
+        parsed, or raise Rejected: a peer speaks only for the agency codes
+        its routes give it, never for an agency of this installation.  A
+        file imported without a peer comes from the peer of its route."""
+        pool = Pool()
+        Company = pool.get('company.company')
+        Route = pool.get('mvp.interchange.route')
+        code = parsed.sender.organ_id
+        allowed = Route.sender_peer(code) if code else None
+        if allowed is not None and Company.search(
+                [('identifier_code', '=', code)], limit=1):
+            allowed = None
+        if allowed is None or (peer is not None and peer != allowed):
+            raise Rejected('sender', gettext(
+                    'mvp_interchange.msg_message_sender_refused',
+                    code=code or '-', peer=peer.name if peer else '-'))
+        return allowed
+
+    @classmethod
+    def _refuse_sender(cls, peer, parsed, message_id, rejection):
+        """Log the message refused for its sender; without its document
+        id, so that it never answers for the real sender's message"""
+        if isinstance(parsed, xml_io.Status):
+            values = {'kind': 'status', 'status_code': parsed.status_code,
+                'recipient_code': parsed.response_for.organ_id}
+        else:
+            values = {'kind': 'package', 'recipient_code': ','.join(
+                    r.organ_id for r in parsed.recipients)}
+        answer = cls._log_rejection(peer, message_id, rejection.code,
+            str(rejection), sender_code=parsed.sender.organ_id, **values)
+        log_refusal(cls.__name__, [answer['id']], ['sender_code'],
+            str(rejection))
+        return answer
 
     @classmethod
     def _log_rejection(cls, peer, message_id, code, text, **values):
@@ -404,8 +501,12 @@ class Message(ModelSQL, ModelView):
         return message._rejected_answer()
 
     def _rejected_answer(self):
-        return {'outcome': 'rejected', 'id': self.id,
+        answer = {'outcome': 'rejected', 'id': self.id,
             'code': self.error_code, 'message': self.last_error}
+        if self.kind == 'package':
+            # edXML 02: the recipient refuses the document
+            answer['status_code'] = '02'
+        return answer
 
     @classmethod
     def _find_duplicate(cls, key):
@@ -441,6 +542,9 @@ class Message(ModelSQL, ModelView):
             answer = cls._find_same_document(parsed)
             if answer is not None:
                 return answer
+        marking = xml_io.classification(parsed)
+        if marking:
+            return cls._refuse_classified(peer, parsed, message_id, marking)
         message = cls(direction='in', kind='package', state='received',
             peer=peer, message_id=message_id,
             sender_code=parsed.sender.organ_id,
@@ -479,6 +583,44 @@ class Message(ModelSQL, ModelView):
         message.answer = json.dumps(answer, ensure_ascii=False)
         message.save()
         return answer
+
+    @classmethod
+    def _refuse_classified(cls, peer, parsed, message_id, marking):
+        """Refuse a package marked classified: its entry is logged, never
+        its subject nor its files; status 02 goes back to the sender"""
+        reason = gettext('mvp_interchange.msg_message_classified_refused',
+            marking=marking)
+        answer = cls._log_rejection(peer, message_id, 'classified', reason,
+            sender_code=parsed.sender.organ_id,
+            recipient_code=','.join(r.organ_id for r in parsed.recipients),
+            document_id=parsed.document_id,
+            business_type=parsed.business_type,
+            notation=parsed.notation[:200],
+            promulgation_date=parsed.promulgation_date)
+        log_refusal(cls.__name__, [answer['id']], ['data', 'subject'],
+            reason)
+        cls(answer['id'])._reply_refused(parsed, reason)
+        return answer
+
+    def _reply_refused(self, parsed, reason):
+        "Queue status 02 from the first agency here the package was for"
+        Company = Pool().get('company.company')
+        codes = [r.organ_id for r in parsed.recipients]
+        agencies = Company.search([('identifier_code', 'in', codes)],
+            limit=1)
+        if not agencies or self.peer is None:
+            return
+        agency, = agencies
+        status = xml_io.Status(sender=organization(agency),
+            response_for=xml_io.ResponseFor(parsed.sender.organ_id,
+                parsed.notation, xml_io.format_date(
+                    parsed.promulgation_date), parsed.document_id),
+            status_code='02', description=reason)
+        self.queue_out('status', xml_io.status_bytes(status),
+            parsed.sender.organ_id, agency=agency, peer=self.peer,
+            sender_code=agency.identifier_code,
+            document_id=parsed.document_id, status_code='02',
+            notation=parsed.notation[:200], package=self)
 
     def _store(self, stream):
         stream.seek(0)
@@ -564,8 +706,10 @@ class Message(ModelSQL, ModelView):
         updatable = {k: v for k, v in values.items() if k in {
                 'subject', 'deadline', 'urgency', 'signer_name', 'pages',
                 'notes'}}
+        # a document classified since it arrived keeps no subject
         open_ = [i for i in incomings
-            if getattr(i, 'state', 'received') == 'received']
+            if getattr(i, 'state', 'received') == 'received'
+            and not exchange_forbidden(i)]
         if open_ and updatable:
             Incoming.write(open_, updatable)
         documents = [i.id for i in incomings]
@@ -675,12 +819,18 @@ class Message(ModelSQL, ModelView):
     @ModelView.button
     def reprocess(cls, messages):
         "Process rejected packages again (e.g. after adding an agency)"
-        for message in messages:
-            if message.direction != 'in' or not message.data:
+        check_province_admin(messages, model=cls.__name__)
+        for message in cls.browse(messages):
+            if (message.direction != 'in' or message.state != 'rejected'
+                    or not message.data):
                 continue
             parsed = xml_io.parse(message.data, max_size=max_size())
             documents = []
             try:
+                # the directory may have changed since it arrived
+                cls._check_sender(message.peer, parsed)
+                if isinstance(parsed, xml_io.Package):
+                    message._check_not_classified(parsed)
                 if isinstance(parsed, xml_io.Status):
                     message._apply_status(parsed)
                 else:
@@ -689,6 +839,8 @@ class Message(ModelSQL, ModelView):
             except Rejected as rejection:
                 message.error_code = rejection.code
                 message.last_error = str(rejection)
+                if rejection.code == 'classified':
+                    message.data = message.subject = None
                 message.save()
                 continue
             finally:
@@ -700,6 +852,13 @@ class Message(ModelSQL, ModelView):
             message.answer = json.dumps({'outcome': 'accepted',
                     'id': message.id, 'documents': documents})
             message.save()
+
+    def _check_not_classified(self, parsed):
+        marking = xml_io.classification(parsed)
+        if marking:
+            raise Rejected('classified', gettext(
+                    'mvp_interchange.msg_message_classified_refused',
+                    marking=marking))
 
     # ---------------------------------------------------------- statuses
 
@@ -820,6 +979,11 @@ class Message(ModelSQL, ModelView):
         if self.direction != 'in' or event.code not in RECIPIENT_CODES:
             return
         incoming = event.incoming
+        if exchange_forbidden(incoming):
+            # classified since it arrived: nothing of it travels again
+            log_refusal(incoming.__name__, [incoming.id], [],
+                'status %s not sent: classified' % event.code)
+            return
         agency = incoming.company
         status = xml_io.Status(
             sender=organization(agency),
@@ -839,6 +1003,28 @@ class Message(ModelSQL, ModelView):
             sender_code=agency.identifier_code, document_id=self.document_id,
             status_code=event.code, notation=self.notation,
             origin=str(event), package=self)
+
+
+def document_of(origin):
+    "The outgoing or incoming document an origin (record or str) is of"
+    if isinstance(origin, str):
+        model, _, id_ = origin.partition(',')
+        if not id_.lstrip('-').isdigit():
+            return None
+        origin = Pool().get(model)(int(id_))
+    name = getattr(origin, '__name__', None)
+    if name == 'mvp.outgoing.recipient':
+        return origin.outgoing
+    if name == 'mvp.incoming.event':
+        return origin.incoming
+    return None
+
+
+def exchange_forbidden(document):
+    "Classified documents and complaints never travel (Art. 5)"
+    return bool(is_classified(getattr(document, 'confidentiality', None))
+        or getattr(getattr(document, 'document_type', None), 'complaint',
+            False))
 
 
 def organization(company):

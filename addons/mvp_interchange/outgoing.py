@@ -4,14 +4,14 @@ import mimetypes
 import uuid
 
 from trytond.i18n import gettext
-from trytond.modules.mvp_documents.document_type import (
-    URGENCY_PRIORITY, is_classified)
+from trytond.modules.mvp_documents.document_type import URGENCY_PRIORITY
+from trytond.modules.mvp_documents.protection import log_refusal, refuse
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import without_check_access
 
 from . import xml_io
 from .exceptions import InterchangeError
-from .interchange import organization
+from .interchange import exchange_forbidden, organization
 
 
 class Outgoing(metaclass=PoolMeta):
@@ -56,6 +56,9 @@ class Outgoing(metaclass=PoolMeta):
         Message = pool.get('mvp.interchange.message')
         super()._recall_external(recipients, reason)
         with without_check_access():
+            for outgoing in {r.outgoing for r in recipients}:
+                outgoing.check_exchangeable()
+            recipients = cls._recipients_packaged(recipients)
             for recipient in recipients:
                 outgoing = recipient.outgoing
                 status = xml_io.Status(
@@ -71,13 +74,26 @@ class Outgoing(metaclass=PoolMeta):
                     document_id=outgoing.identifier, status_code='13',
                     notation=outgoing.notation, origin=str(recipient))
 
+    @classmethod
+    def _recipients_packaged(cls, recipients):
+        """The recipients a package was queued for: a channel written
+        by hand on another line sends nothing"""
+        Message = Pool().get('mvp.interchange.message')
+        sent = {m.origin for m in Message.search([
+                    ('direction', '=', 'out'), ('kind', '=', 'package'),
+                    ('origin', 'in', [str(r) for r in recipients]),
+                    ])}
+        others = [r for r in recipients if r not in sent]
+        if others:
+            log_refusal('mvp.outgoing.recipient', [r.id for r in others],
+                ['channel'], 'recall: no package was sent to them')
+        return [r for r in recipients if r in sent]
+
     def check_exchangeable(self):
         "Classified documents and complaints are never packaged"
-        if (is_classified(self.confidentiality)
-                or getattr(self.document_type, 'complaint', False)):
-            raise InterchangeError(gettext(
-                    'mvp_interchange.msg_message_classified',
-                    document=self.rec_name))
+        if exchange_forbidden(self):
+            refuse('mvp_interchange.msg_message_classified', [self],
+                error=InterchangeError, document=self.rec_name)
 
     def edxml_package(self, recipients):
         "The edXML package of this released document for recipients"

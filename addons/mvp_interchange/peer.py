@@ -4,6 +4,7 @@ import hmac
 import logging
 
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
+from trytond.modules.mvp_documents.protection import refuse
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -14,6 +15,25 @@ KINDS = [
     ('peer', "Installation"),
     ('hub', "Hub (national axis)"),
     ]
+
+
+def is_province_admin():
+    "Whether the user is a provincial administrator (root counts as one)"
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    if not Transaction().user:
+        return True
+    return ModelData.get_id('mvp_documents',
+        'group_mvp_province_admin') in User.get_groups()
+
+
+def check_province_admin(records=(), fields=(), model=None):
+    """Refuse the user unless a provincial administrator: peers, their
+    keys and the agency directory decide who may speak for an agency"""
+    if not is_province_admin():
+        refuse('mvp_interchange.msg_province_admin_only', records,
+            fields=fields, model=model)
 
 
 class Peer(DeactivableMixin, ModelSQL, ModelView):
@@ -48,6 +68,14 @@ class Peer(DeactivableMixin, ModelSQL, ModelView):
     @staticmethod
     def default_kind():
         return 'peer'
+
+    @classmethod
+    def check_modification(cls, mode, peers, values=None, external=False):
+        super().check_modification(
+            mode, peers, values=values, external=external)
+        if external:
+            check_province_admin(peers, fields=values or (),
+                model=cls.__name__)
 
     @classmethod
     def from_key(cls, key):

@@ -6,9 +6,11 @@ import io
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
+from trytond.transaction import check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import RouteError
+from .peer import check_province_admin
 
 DEFAULT = '*'
 CSV_FIELDS = ['identifier_code', 'name', 'peer']
@@ -35,6 +37,15 @@ class Route(ModelSQL, ModelView):
             ]
         cls._order.insert(0, ('identifier_code', 'ASC'))
 
+    @classmethod
+    def check_modification(cls, mode, routes, values=None, external=False):
+        super().check_modification(
+            mode, routes, values=values, external=external)
+        if external:
+            # a route gives its peer the right to speak for the code
+            check_province_admin(routes, fields=values or (),
+                model=cls.__name__)
+
     def get_rec_name(self, name):
         return f'{self.identifier_code} {self.name or ""}'.strip()
 
@@ -46,6 +57,17 @@ class Route(ModelSQL, ModelView):
         for route in routes:
             if route.peer.active:
                 return route.peer
+        return None
+
+    @classmethod
+    def sender_peer(cls, code):
+        """The active peer that may send in the name of the agency code:
+        the peer of the code's route, else of the default route"""
+        routes = cls.search([('identifier_code', '=', code)], limit=1)
+        if not routes:
+            routes = cls.search([('identifier_code', '=', DEFAULT)], limit=1)
+        if routes and routes[0].peer.active:
+            return routes[0].peer
         return None
 
     @classmethod
@@ -103,9 +125,14 @@ class RouteImport(Wizard):
     import_ = StateTransition()
 
     def transition_import_(self):
+        # Wizard.execute runs without access checks and the action's
+        # groups can be dodged with another action_id in the context
+        Route = Pool().get('mvp.interchange.route')
+        check_province_admin(model=Route.__name__, fields=['data'])
         data = self.start.data
         text = data.decode('utf-8-sig') if isinstance(data, bytes) else data
-        Pool().get('mvp.interchange.route').import_csv(text)
+        with check_access():
+            Route.import_csv(text)
         return 'end'
 
 
@@ -127,7 +154,11 @@ class RouteExport(Wizard):
 
     def default_result(self, fields):
         Route = Pool().get('mvp.interchange.route')
-        routes = Route.browse(self.records) if self.records else None
+        check_province_admin(model=Route.__name__)
+        with check_access():
+            # the ids come from the client's context: read them again
+            routes = Route.search([('id', 'in', [r.id for r in self.records])]
+                ) if self.records else Route.search([])
         return {
             'file': Route.export_csv(routes).encode('utf-8'),
             'filename': 'routes.csv',

@@ -25,6 +25,7 @@ import mimetypes
 import os
 import re
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import IO, BinaryIO, Iterable, Iterator
@@ -57,6 +58,16 @@ ZIP_TYPES = {'application/zip', 'application/x-zip-compressed',
 CONTAINER_ENTRIES = {'[Content_Types].xml', 'mimetype',
     'META-INF/manifest.xml'}
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
+# Độ mật never travels electronically (Decree 30/2020, Art. 5) and QCVN
+# 102 has no element for it.  A sender that marks a package anyway does
+# it with one of these elements (vendor extensions) or with the stamp
+# written before the subject, e.g. "MẬT: ..." or "[TỐI MẬT] ...".
+SECRECY_TAGS = ('Confidentiality', 'SecurityLevel', 'SecretLevel',
+    'Secrecy', 'DoMat')
+NOT_SECRET = {'', '0', 'normal', 'none', 'false', 'no', 'thường',
+    'không'}
+SECRECY_STAMP = re.compile(
+    r'^\W*(TUYỆT MẬT|TỐI MẬT|MẬT)\s*[\)\]:\-–—]', re.IGNORECASE)
 
 
 class EdxmlError(Exception):
@@ -193,6 +204,7 @@ class Package:
     attachments: list[Attachment] = field(default_factory=list)
     message_id: str = ''
     signed: bool = False
+    secrecy: str = ''
     # raw text of the header elements as found (for checks on input)
     found: set[str] = field(default_factory=set, repr=False)
     raw_dates: dict[str, str] = field(default_factory=dict, repr=False)
@@ -845,6 +857,8 @@ def _package(root: _Node, h: _Node, streams: list[BinaryIO]) -> Package:
         if business is not None:
             p.business = _business(business)
     p.signed = next(root.iter('Signature'), None) is not None
+    p.secrecy = next((n.text.strip() for tag in SECRECY_TAGS
+            for n in h.iter(tag) if n.text.strip()), '')
     p.attachments = _attachments(root, streams)
     return p
 
@@ -1079,6 +1093,24 @@ def pdf_problem(stream: BinaryIO | None) -> str:
         return f"{type(exception).__name__}: {exception}"[:300]
     finally:
         stream.seek(0)
+    return ''
+
+
+def classification(package: Package) -> str:
+    """The classified marking of package ('' when it has none).
+
+    >>> classification(Package(subject='MẬT: Về việc ...'))
+    'MẬT'
+    >>> classification(Package(subject='Về mật độ dân số'))
+    ''
+    """
+    if package.secrecy.strip().lower() not in NOT_SECRET:
+        return package.secrecy.strip()
+    for text in (package.subject, package.type_name):
+        match = SECRECY_STAMP.match(
+            unicodedata.normalize('NFC', text or ''))
+        if match:
+            return match.group(1).upper()
     return ''
 
 

@@ -2,13 +2,15 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import json
+from contextlib import contextmanager
 
 from trytond.modules.company.tests import create_company
 from trytond.modules.mvp_interchange import xml_io
 from trytond.modules.mvp_interchange.exceptions import (
     InterchangeError, RouteError)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import RouteTestCase, with_transaction
+from trytond.tests.test_tryton import (
+    DB_NAME, RouteTestCase, with_transaction)
 from trytond.transaction import Transaction
 
 from .hub import StandInHub
@@ -27,13 +29,35 @@ def make_agency(name, code):
 
 
 def make_peer(name='peer', url='http://127.0.0.1:9/db/mvp/edxml',
-        kind='peer', **values):
-    Peer = Pool().get('mvp.interchange.peer')
+        kind='peer', codes=(), **values):
+    "A peer; the routes of codes let it send in their names"
+    pool = Pool()
+    Peer = pool.get('mvp.interchange.peer')
+    Route = pool.get('mvp.interchange.route')
     peer = Peer(name=name, url=url, kind=kind,
         incoming_key=values.pop('incoming_key', name + '-in'),
         outgoing_key=values.pop('outgoing_key', name + '-out'), **values)
     peer.save()
+    Route.create([{'identifier_code': c, 'peer': peer.id} for c in codes])
     return peer
+
+
+@contextmanager
+def routed(code, peer_name, database=DB_NAME):
+    "Commit a route of code to the peer for the block, then remove it"
+    pool = Pool(database)
+    with Transaction().start(database, 0) as transaction:
+        Peer = pool.get('mvp.interchange.peer')
+        Route = pool.get('mvp.interchange.route')
+        peer, = Peer.search([('name', '=', peer_name)])
+        route, = Route.create([{'identifier_code': code, 'peer': peer.id}])
+        transaction.commit()
+    try:
+        yield
+    finally:
+        with Transaction().start(database, 0) as transaction:
+            pool.get('mvp.interchange.route').delete([route])
+            transaction.commit()
 
 
 def status_data(code, document_id, sender=HERE, recipient=THERE,
@@ -110,7 +134,7 @@ class InterchangeTestCase(RouteTestCase):
         "A package for no agency here is rejected, kept, and a retry gets "
         "the same answer without a second record"
         Message = Pool().get('mvp.interchange.message')
-        peer = make_peer()
+        peer = make_peer(codes=[THERE])
         data = xml_io.package_bytes(make_package())
         first = Message.receive(peer, data, message_id='m1')
         self.assertEqual(first['code'], 'unknown_recipient')
@@ -125,7 +149,7 @@ class InterchangeTestCase(RouteTestCase):
         "A package whose PDF does not open is rejected and not stored"
         Message = Pool().get('mvp.interchange.message')
         make_agency('UBND tỉnh Nghệ An', HERE)
-        peer = make_peer()
+        peer = make_peer(codes=[THERE])
         package = make_package(attachments=[xml_io.Attachment.from_bytes(
                     'a.pdf', b'%PDF-1.4\n\xef\xbf\xbd broken',
                     content_type='application/pdf', content_id='x')])
@@ -142,7 +166,7 @@ class InterchangeTestCase(RouteTestCase):
         Message = pool.get('mvp.interchange.message')
         Incoming = pool.get('mvp.incoming')
         make_agency('UBND tỉnh Nghệ An', HERE)
-        peer = make_peer()
+        peer = make_peer(codes=[THERE])
         package = make_package(due_date=dt.date.today() - dt.timedelta(3))
         answer = Message.receive(peer, xml_io.package_bytes(package))
         self.assertEqual(answer['outcome'], 'accepted')
@@ -211,7 +235,7 @@ class InterchangeTestCase(RouteTestCase):
         "Statuses arriving 04, 01, 06, 03, 06 leave the view at 06"
         Message = Pool().get('mvp.interchange.message')
         agency = make_agency('UBND tỉnh Thái Bình', THERE)
-        peer = make_peer()
+        peer = make_peer(codes=[HERE])
         document_id = f'{THERE},2026/11/20,51/TTr-STTTT'
         package = Message.queue_out('package', b'<p/>', HERE, peer=peer,
             agency=agency, document_id=document_id, business_type='0')
@@ -231,7 +255,7 @@ class InterchangeTestCase(RouteTestCase):
     def test_status_for_unknown_document_rejected(self):
         "A status about a document we never sent is rejected"
         Message = Pool().get('mvp.interchange.message')
-        peer = make_peer()
+        peer = make_peer(codes=[HERE])
         answer = Message.receive(peer, status_data('01', 'nope'))
         self.assertEqual((answer['outcome'], answer['code']),
             ('rejected', 'unknown_document'))
@@ -260,7 +284,7 @@ class InterchangeTestCase(RouteTestCase):
             there = make_peer('hub-there', url=hub.url, kind='hub',
                 system_id='sys-there', outgoing_key='s2')
             here = make_peer('hub-here', url=hub.url, kind='hub',
-                system_id='sys-here', outgoing_key='s1')
+                system_id='sys-here', outgoing_key='s1', codes=[THERE])
             data = xml_io.package_bytes(make_package())
             message = Message.queue_out('package', data, HERE, peer=there,
                 business_type='0')
@@ -297,11 +321,13 @@ class InterchangeTestCase(RouteTestCase):
     def test_rejections_explained_and_duplicates_answered_the_same(self):
         "Rejections carry a code and message; a retry gets the same answer"
         data = xml_io.package_bytes(make_package())
-        status, first = self.post(data, message_id='abc')
-        self.assertEqual((status, first['outcome'], first['code']),
-            (422, 'rejected', 'unknown_recipient'))
-        self.assertIn(HERE, first['message'])
-        self.assertEqual(self.post(data, message_id='abc'), (status, first))
+        with routed(THERE, 'thai-binh'):
+            status, first = self.post(data, message_id='abc')
+            self.assertEqual((status, first['outcome'], first['code']),
+                (422, 'rejected', 'unknown_recipient'))
+            self.assertIn(HERE, first['message'])
+            self.assertEqual(self.post(data, message_id='abc'),
+                (status, first))
         for body, code in [(b'<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>',
                     'dtd'), (data[:-40], 'truncated'),
                 (b'\x00\xff', 'not_xml')]:

@@ -203,8 +203,8 @@ class TwoServersTestCase(unittest.TestCase):
         del env['TRYTOND_CONFIG']  # --config alone must be enough
         result = subprocess.run(command, capture_output=True, text=True,
             env=env, check=True)
-        lines = [json.loads(l) for l in result.stdout.splitlines()]
-        self.assertEqual([l['file'] for l in lines], [good, hostile, good])
+        lines = [json.loads(t) for t in result.stdout.splitlines()]
+        self.assertEqual([t['file'] for t in lines], [good, hostile, good])
         self.assertEqual(lines[1]['outcome'], 'rejected')
         self.assertTrue(lines[1]['reason'].startswith('dtd:'))
         if self.incoming:
