@@ -9,13 +9,15 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .exceptions import OutgoingError
 from .file import DocumentFileMixin
 from .notation import compose_notation, document_identifier, format_number
+from .protection import ServerFieldsMixin, refuse
 
 RELEASE_MODES = [
     ('electronic', "Electronic"),
@@ -27,6 +29,17 @@ FROZEN_FIELDS = {
     'company', 'document_type', 'subject', 'register', 'number',
     'notation', 'identifier', 'issue_date', 'confidentiality', 'urgency',
     'signer', 'department', 'release_mode'}
+# Fields written only by the server's buttons and transitions
+SERVER_FIELDS = {
+    'state', 'register', 'number', 'notation', 'issue_date', 'identifier',
+    'numbered_by', 'released_by', 'release_date', 'replaces',
+    'recall_reason', 'signer_name', 'signer_position', 'approvals',
+    'comments'}
+# What a classified document may not keep: it is registered with its
+# metadata only (number, date, notation, level, urgency, signer,
+# recipients, who holds the paper copy)
+CLASSIFIED_CONTENT = {'subject', 'notes'}
+CONFIDENTIALITY_LEVELS = [c for c, _ in CONFIDENTIALITIES]
 
 
 def _has_role(company, xml_id):
@@ -49,6 +62,17 @@ def _user_employees(company):
     User = pool.get('res.user')
     user = User(Transaction().user)
     return [e for e in user.employees if e.company == company]
+
+
+def _by_server():
+    "Whether the server itself (root) runs the call"
+    return Transaction().user == 0
+
+
+def _lower(new, old):
+    "Whether confidentiality new is lower than old"
+    return (CONFIDENTIALITY_LEVELS.index(new or 'normal')
+        < CONFIDENTIALITY_LEVELS.index(old or 'normal'))
 
 
 def check_approver(func):
@@ -98,10 +122,13 @@ class DocumentFile(metaclass=PoolMeta):
             'mvp.outgoing', 'mvp.outgoing.comment'}
 
 
-class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
+class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
+        ModelView):
     __string__ = "Outgoing Document"
     __name__ = 'mvp.outgoing'
     _rec_name = 'subject'
+    _server_fields = frozenset(SERVER_FIELDS)
+    _fixed_fields = frozenset({'company', 'drafter'})
     _draft = {'readonly': Eval('state') != 'draft'}
     _numbered = {'readonly': ~Eval('state').in_(['draft', 'submitted'])}
 
@@ -116,7 +143,15 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     document_type = fields.Many2One(
         'mvp.document.type', "Document Type", required=True,
         ondelete='RESTRICT', states=_draft)
-    subject = fields.Text("Subject", required=True, states=_draft)
+    subject = fields.Text(
+        "Subject",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'required': Eval('confidentiality', 'normal') == 'normal',
+            'invisible': Eval('confidentiality', 'normal') != 'normal',
+            },
+        help="Never kept for a classified document: its content stays "
+        "on paper.")
     signer = fields.Many2One(
         'company.employee', "Signer",
         domain=[('company', '=', Eval('company', -1))], states=_numbered,
@@ -134,7 +169,8 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     recipients = fields.One2Many(
         'mvp.outgoing.recipient', 'outgoing', "Recipients",
         states={
-            'readonly': Eval('state').in_(['recalled', 'replaced', 'cancelled']),
+            'readonly': Eval('state').in_(
+                ['recalled', 'replaced', 'cancelled']),
             })
     copies = fields.Integer(
         "Copies", help="Number of paper copies.", states=_numbered)
@@ -175,7 +211,11 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     recall_reason = fields.Text(
         "Recall Reason", readonly=True,
         states={'invisible': ~Eval('recall_reason')})
-    notes = fields.Text("Notes")
+    notes = fields.Text(
+        "Notes",
+        states={
+            'invisible': Eval('confidentiality', 'normal') != 'normal',
+            })
     state = fields.Selection([
             ('draft', "Draft"),
             ('submitted', "Submitted"),
@@ -269,6 +309,12 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                     'icon': 'tryton-undo',
                     'depends': ['state'],
                     },
+                'lower_confidentiality_wizard': {
+                    'invisible': ((Eval('confidentiality') == 'normal')
+                        | Eval('state').in_(
+                            ['recalled', 'replaced', 'cancelled'])),
+                    'depends': ['confidentiality', 'state'],
+                    },
                 })
 
     @staticmethod
@@ -344,9 +390,17 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         return [f for f in self.files if f.kind in kinds and f.current]
 
     def get_rec_name(self, name):
+        if not self.subject:
+            # A classified document keeps no subject
+            label = gettext('mvp_documents.msg_outgoing_classified_name')
+            return f'{self.notation} ({label})' if self.notation else label
         if self.notation:
             return f'{self.notation} {self.subject}'
         return self.subject
+
+    @property
+    def classified(self):
+        return is_classified(self.confidentiality)
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -371,25 +425,74 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, outgoings, values=None, external=False):
         super().check_modification(
             mode, outgoings, values=values, external=external)
-        if Transaction().context.get('_mvp_outgoing_internal'):
-            return
         if mode == 'delete':
             for outgoing in outgoings:
                 if outgoing.state not in {'draft', 'cancelled'}:
-                    raise AccessError(gettext(
-                            'mvp_documents.msg_outgoing_delete',
-                            outgoing=outgoing.rec_name))
+                    refuse('mvp_documents.msg_outgoing_delete', [outgoing],
+                        outgoing=outgoing.rec_name)
         elif mode == 'write':
+            frozen = set(FROZEN_FIELDS)
+            if not external:
+                # the server lowers the level of a numbered document on a
+                # leader's decision (lower_confidentiality)
+                frozen.discard('confidentiality')
             for outgoing in outgoings:
                 if outgoing.state in {'recalled', 'replaced'}:
-                    raise AccessError(gettext(
-                            'mvp_documents.msg_outgoing_frozen',
-                            outgoing=outgoing.rec_name))
+                    refuse('mvp_documents.msg_outgoing_frozen', [outgoing],
+                        fields=values, outgoing=outgoing.rec_name)
                 if (outgoing.state in {'numbered', 'released'}
-                        and FROZEN_FIELDS & set(values)):
-                    raise AccessError(gettext(
-                            'mvp_documents.msg_outgoing_numbered_frozen',
-                            outgoing=outgoing.rec_name))
+                        and frozen & set(values)):
+                    refuse('mvp_documents.msg_outgoing_numbered_frozen',
+                        [outgoing], fields=frozen & set(values),
+                        outgoing=outgoing.rec_name)
+            if external and 'confidentiality' in values:
+                cls._check_raise_confidentiality(
+                    outgoings, values['confidentiality'])
+        if mode in {'create', 'write'}:
+            cls._check_classified_content(outgoings, values)
+        if mode == 'create' and external and not _by_server():
+            cls._check_drafter(outgoings)
+
+    @classmethod
+    def _check_raise_confidentiality(cls, outgoings, confidentiality):
+        "A user's own write may raise the level, only a leader lowers it"
+        for outgoing in outgoings:
+            if _lower(confidentiality, outgoing.confidentiality):
+                refuse('mvp_documents.msg_outgoing_lower_not_leader',
+                    [outgoing], fields={'confidentiality'},
+                    outgoing=outgoing.rec_name)
+
+    @classmethod
+    def _check_classified_content(cls, outgoings, values=None):
+        """A classified document keeps its metadata only: no subject, no
+        notes, no files (the content stays on paper)"""
+        # A write checks what it sets, and everything when it raises the
+        # level; a create checks everything
+        whole = values is None or 'confidentiality' in values
+        values = values or {}
+        for outgoing in outgoings:
+            level = values.get('confidentiality', outgoing.confidentiality)
+            if not is_classified(level):
+                continue
+            names = CLASSIFIED_CONTENT if whole else (
+                CLASSIFIED_CONTENT & set(values))
+            content = {n for n in names
+                if (values[n] if n in values else getattr(outgoing, n))}
+            if whole and values and outgoing.files:
+                content.add('files')
+            if content:
+                refuse('mvp_documents.msg_outgoing_classified_content',
+                    [outgoing], fields=content, error=OutgoingError,
+                    field_names=cls._field_labels(content))
+
+    @classmethod
+    def _check_drafter(cls, outgoings):
+        "A user drafts in their own name, in their own agency"
+        for outgoing in outgoings:
+            if outgoing.drafter not in _user_employees(outgoing.company):
+                refuse('mvp_documents.msg_outgoing_drafter_not_you',
+                    [outgoing], fields={'drafter'},
+                    drafter=outgoing.drafter.rec_name)
 
     @classmethod
     def copy(cls, outgoings, default=None):
@@ -403,15 +506,51 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         default.setdefault('state', 'draft')
         return super().copy(outgoings, default=default)
 
-    @classmethod
-    def _internal(cls):
-        return Transaction().set_context(_mvp_outgoing_internal=True)
-
     # Drafts
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_outgoing_add_version')
     def add_version_wizard(cls, outgoings):
-        pass
+        for outgoing in outgoings:
+            outgoing.check_drafter_acts()
+
+    # Who may act on a document, beyond what its state shows
+    def check_drafter_acts(self, heads=False):
+        """Refuse unless the user is the drafter (or, with heads, the head
+        of the drafting department) of this draft"""
+        if _by_server():
+            return
+        employees = _user_employees(self.company)
+        if self.drafter in employees:
+            return
+        if heads and self.department.head in employees:
+            return
+        refuse('mvp_documents.msg_outgoing_not_drafter', [self],
+            outgoing=self.rec_name, drafter=self.drafter.rec_name)
+
+    def check_state(self, states):
+        "Refuse unless the document is in one of states"
+        if self.state not in states:
+            names = dict(self.fields_get(['state'])['state']['selection'])
+            refuse('mvp_documents.msg_outgoing_wrong_state', [self],
+                error=OutgoingError, outgoing=self.rec_name,
+                state=names.get(self.state, self.state))
+
+    @classmethod
+    def check_user_access(cls, outgoings, mode='write'):
+        """Refuse unless the user's access rights and record rules allow
+        mode on the outgoings (a wizard runs without access checks)"""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        Rule = pool.get('ir.rule')
+        if _by_server() or not outgoings:
+            return
+        try:
+            with check_access():
+                ModelAccess.check(cls.__name__, mode)
+                Rule.check(cls.__name__, [o.id for o in outgoings], mode)
+        except AccessError:
+            refuse('mvp_documents.msg_outgoing_no_access', outgoings,
+                outgoing=', '.join(o.rec_name for o in outgoings))
 
     @classmethod
     def add_draft_version(cls, outgoing, files, note=None):
@@ -424,6 +563,11 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
             raise OutgoingError(gettext(
                     'mvp_documents.msg_outgoing_version_not_draft',
                     outgoing=outgoing.rec_name))
+        outgoing.check_drafter_acts()
+        if outgoing.classified:
+            refuse('mvp_documents.msg_outgoing_classified_content',
+                [outgoing], fields={'files'}, error=OutgoingError,
+                field_names=cls._field_labels({'files'}))
         files = [f for f in files if f.get('data')]
         if not files:
             raise OutgoingError(gettext(
@@ -447,7 +591,8 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_outgoing_request_comments')
     def request_comments(cls, outgoings):
-        pass
+        for outgoing in outgoings:
+            outgoing.check_drafter_acts()
 
     # Approval
     @classmethod
@@ -457,11 +602,9 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         Approval = pool.get('mvp.outgoing.approval')
         lines = []
         for outgoing in outgoings:
+            outgoing.check_state({'draft'})
             role, employee = outgoing._initial_role()
-            if not outgoing.draft_version:
-                raise OutgoingError(gettext(
-                        'mvp_documents.msg_outgoing_no_draft',
-                        outgoing=outgoing.rec_name))
+            outgoing._check_draft_file()
             lines.append(Approval.line(
                     outgoing, 'initial', employee, role=role))
         Approval.save(lines)
@@ -480,6 +623,13 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                 drafter=self.drafter.rec_name,
                 head=(self.department.head.rec_name
                     if self.department.head else '-')))
+
+    def _check_draft_file(self):
+        # A classified draft is written and initialled on paper only
+        if not self.draft_version and not self.classified:
+            raise OutgoingError(gettext(
+                    'mvp_documents.msg_outgoing_no_draft',
+                    outgoing=self.rec_name))
 
     def missing_initials(self):
         "Return the roles that still have to initial the current version"
@@ -501,17 +651,16 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         Approval = pool.get('mvp.outgoing.approval')
         lines = []
         for outgoing in outgoings:
-            if not outgoing.draft_version:
-                raise OutgoingError(gettext(
-                        'mvp_documents.msg_outgoing_no_draft',
-                        outgoing=outgoing.rec_name))
+            outgoing.check_drafter_acts(heads=True)
+            outgoing._check_draft_file()
             if not outgoing.signer:
                 raise OutgoingError(gettext(
                         'mvp_documents.msg_outgoing_no_signer',
                         outgoing=outgoing.rec_name))
             missing = outgoing.missing_initials()
             if missing:
-                names = dict(Approval.fields_get(['role'])['role']['selection'])
+                names = dict(
+                    Approval.fields_get(['role'])['role']['selection'])
                 raise OutgoingError(gettext(
                         'mvp_documents.msg_outgoing_missing_initials',
                         outgoing=outgoing.rec_name,
@@ -534,6 +683,7 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         transaction = Transaction()
         lines = []
         for outgoing in outgoings:
+            outgoing.check_state({'submitted'})
             outgoing._check_approver()
             outgoing._check_release_mode()
             # With a rule requiring several leaders, every one who clicked
@@ -556,17 +706,16 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         for outgoing in outgoings:
             outgoing.signer_name = outgoing.signer.party.name
             outgoing.signer_position = outgoing.signer.position
-        with cls._internal():
-            cls.save(outgoings)
+        cls.save(outgoings)
 
     def _check_approver(self):
+        # Only a leader of the agency approves: the drafter proposes the
+        # signer, so being the signer is not enough (a drafter naming
+        # themselves would approve their own draft)
         if _has_role(self.company, 'mvp_documents.group_mvp_leader'):
             return
-        if self.signer and self.signer in _user_employees(self.company):
-            return
-        raise OutgoingError(gettext(
-                'mvp_documents.msg_outgoing_approve_not_leader',
-                outgoing=self.rec_name))
+        refuse('mvp_documents.msg_outgoing_approve_not_leader', [self],
+            error=OutgoingError, outgoing=self.rec_name)
 
     def _check_release_mode(self):
         if self.release_mode != 'paper' and not self.electronic_allowed:
@@ -590,6 +739,7 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                     'mvp_documents.msg_outgoing_return_reason'))
         lines = []
         for outgoing in outgoings:
+            outgoing.check_state({'submitted'})
             outgoing._check_approver()
             employees = _user_employees(outgoing.company)
             lines.append(Approval.line(
@@ -601,20 +751,25 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, outgoings):
-        pass
+        for outgoing in outgoings:
+            outgoing.check_state({'draft', 'submitted'})
+            if not _has_role(
+                    outgoing.company, 'mvp_documents.group_mvp_leader'):
+                outgoing.check_drafter_acts(heads=True)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('draft')
     def draft(cls, outgoings):
-        pass
+        for outgoing in outgoings:
+            outgoing.check_state({'cancelled'})
+            outgoing.check_drafter_acts()
 
     # Numbering
     def _check_clerk(self):
         if not _has_role(self.company, 'mvp_documents.group_mvp_clerk'):
-            raise OutgoingError(gettext(
-                    'mvp_documents.msg_outgoing_not_clerk',
-                    outgoing=self.rec_name))
+            refuse('mvp_documents.msg_outgoing_not_clerk', [self],
+                error=OutgoingError, outgoing=self.rec_name)
 
     def get_register(self):
         pool = Pool()
@@ -664,8 +819,7 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                     outgoing.company.identifier_code, today,
                     outgoing.notation)
             outgoing.numbered_by = transaction.user or None
-        with cls._internal():
-            cls.save(outgoings)
+        cls.save(outgoings)
 
     # Release and delivery
     @classmethod
@@ -682,8 +836,7 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         for outgoing in outgoings:
             outgoing.released_by = transaction.user or None
             outgoing.release_date = now
-        with cls._internal():
-            cls.save(outgoings)
+        cls.save(outgoings)
         cls._prepare_release(outgoings)
         outgoings = cls.browse(outgoings)
         File.lock([f for o in outgoings for f in o.files if not f.locked])
@@ -735,6 +888,7 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         "Send the document to the recipients added after its release"
         recipients = []
         for outgoing in outgoings:
+            outgoing.check_state({'released'})
             outgoing._check_clerk()
             outgoing._check_release()
             recipients.extend(
@@ -822,7 +976,9 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     @ModelView.button_action('mvp_documents.wizard_outgoing_recall')
     def recall(cls, outgoings):
-        pass
+        for outgoing in outgoings:
+            outgoing.check_state({'released'})
+            outgoing._check_clerk()
 
     @classmethod
     def recall_recipients(cls, recipients, reason):
@@ -834,6 +990,7 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
             raise OutgoingError(gettext(
                     'mvp_documents.msg_outgoing_recall_reason'))
         for outgoing in {r.outgoing for r in recipients}:
+            outgoing.check_state({'released'})
             outgoing._check_clerk()
         Recipient.withdraw(recipients, reason)
 
@@ -849,14 +1006,14 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                     'mvp_documents.msg_outgoing_recall_reason'))
         lines = []
         for outgoing in outgoings:
+            outgoing.check_state({'released'})
             outgoing._check_clerk()
             outgoing.recall_reason = reason
             employees = _user_employees(outgoing.company)
             lines.append(Approval.line(
                     outgoing, 'recall', employees[0] if employees else None,
                     reason=reason))
-        with cls._internal():
-            cls.save(outgoings)
+        cls.save(outgoings)
         Approval.save(lines)
         Recipient.withdraw(
             [r for o in outgoings for r in o.recipients], reason)
@@ -866,6 +1023,8 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     def replace(cls, outgoings):
         "Create the draft of a document replacing the released one"
         for outgoing in outgoings:
+            outgoing.check_state({'released'})
+            outgoing._check_replacer()
             if outgoing.replaced_by:
                 raise OutgoingError(gettext(
                         'mvp_documents.msg_outgoing_already_replaced',
@@ -883,6 +1042,57 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
             new.append(copy)
         return new
 
+    # Confidentiality
+    @classmethod
+    @ModelView.button_action(
+        'mvp_documents.wizard_outgoing_lower_confidentiality')
+    def lower_confidentiality_wizard(cls, outgoings):
+        for outgoing in outgoings:
+            outgoing._check_leader()
+
+    def _check_leader(self):
+        if not _has_role(self.company, 'mvp_documents.group_mvp_leader'):
+            refuse('mvp_documents.msg_outgoing_lower_not_leader', [self],
+                fields={'confidentiality'}, outgoing=self.rec_name)
+
+    @classmethod
+    def lower_confidentiality(cls, outgoings, confidentiality, reason):
+        """A leader lowers the confidentiality of the documents; the
+        decision is recorded in their approval history"""
+        pool = Pool()
+        Approval = pool.get('mvp.outgoing.approval')
+        if not (reason or '').strip():
+            raise OutgoingError(gettext(
+                    'mvp_documents.msg_outgoing_lower_reason'))
+        names = dict(cls.fields_get(
+                ['confidentiality'])['confidentiality']['selection'])
+        lines = []
+        for outgoing in outgoings:
+            outgoing.check_state(
+                {'draft', 'submitted', 'approved', 'numbered', 'released'})
+            outgoing._check_leader()
+            if not _lower(confidentiality, outgoing.confidentiality):
+                refuse('mvp_documents.msg_outgoing_lower_not_lower',
+                    [outgoing], fields={'confidentiality'},
+                    error=OutgoingError, outgoing=outgoing.rec_name)
+            employees = _user_employees(outgoing.company)
+            lines.append(Approval.line(
+                    outgoing, 'lower', employees[0] if employees else None,
+                    role='leader', reason=gettext(
+                        'mvp_documents.msg_outgoing_lowered',
+                        old=names[outgoing.confidentiality],
+                        new=names[confidentiality], reason=reason)))
+        with without_check_access():
+            cls.write(list(outgoings), {'confidentiality': confidentiality})
+        Approval.save(lines)
+
+    def _check_replacer(self):
+        "The drafter, a clerk or a leader of the agency replaces it"
+        if (_has_role(self.company, 'mvp_documents.group_mvp_clerk')
+                or _has_role(self.company, 'mvp_documents.group_mvp_leader')):
+            return
+        self.check_drafter_acts()
+
     @classmethod
     @Workflow.transition('replaced')
     def _replace(cls, outgoings):
@@ -895,8 +1105,7 @@ class Outgoing(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                 notation=new.notation)
             Recipient.withdraw(
                 list(outgoing.recipients), outgoing.recall_reason)
-        with cls._internal():
-            cls.save(outgoings)
+        cls.save(outgoings)
 
 
 class OutgoingIncoming(ModelSQL):
@@ -907,8 +1116,31 @@ class OutgoingIncoming(ModelSQL):
     incoming = fields.Many2One(
         'mvp.incoming', "Incoming", required=True, ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('outgoing')
 
-class OutgoingAddVersion(Wizard):
+
+class OutgoingWizardMixin:
+    """Wizards on outgoing documents: Wizard.execute runs without access
+    checks, so the records are checked again with the user's rights"""
+    __slots__ = ()
+
+    def checked_records(self, mode='read'):
+        "Return the active outgoings once the user may act on them"
+        Outgoing = Pool().get('mvp.outgoing')
+        if self.model is None or self.model.__name__ != Outgoing.__name__:
+            refuse('mvp_documents.msg_outgoing_no_access',
+                model=getattr(self.model, '__name__', ''),
+                outgoing=getattr(self.model, '__name__', ''))
+        records = list(self.records) or (
+            [self.record] if self.record else [])
+        Outgoing.check_user_access(records, mode)
+        return Outgoing.browse(records)
+
+
+class OutgoingAddVersion(OutgoingWizardMixin, Wizard):
     "Add Draft Version"
     __name__ = 'mvp.outgoing.add_version'
     start = StateView('mvp.outgoing.add_version.start',
@@ -919,7 +1151,9 @@ class OutgoingAddVersion(Wizard):
     add = StateTransition()
 
     def transition_add(self):
-        self.model.add_draft_version(self.record, [
+        # The drafter writes the draft: its write rules and drafter check
+        outgoing, = self.checked_records('write')[:1]
+        self.model.add_draft_version(outgoing, [
                 {'name': self.start.document_name,
                     'data': self.start.document},
                 {'name': self.start.pdf_name, 'data': self.start.pdf},
@@ -939,7 +1173,7 @@ class OutgoingAddVersionStart(ModelView):
     note = fields.Char("Note")
 
 
-class OutgoingSendBack(Wizard):
+class OutgoingSendBack(OutgoingWizardMixin, Wizard):
     "Return Draft"
     __name__ = 'mvp.outgoing.send_back'
     start = StateView('mvp.outgoing.send_back.start',
@@ -950,7 +1184,10 @@ class OutgoingSendBack(Wizard):
     send_back = StateTransition()
 
     def transition_send_back(self):
-        self.model.return_to_drafter(self.records, self.start.reason)
+        outgoings = self.checked_records()
+        for outgoing in outgoings:
+            outgoing.check_state({'submitted'})
+        self.model.return_to_drafter(outgoings, self.start.reason)
         return 'end'
 
 
@@ -960,7 +1197,7 @@ class OutgoingSendBackStart(ModelView):
     reason = fields.Text("Reason", required=True)
 
 
-class OutgoingRecall(Wizard):
+class OutgoingRecall(OutgoingWizardMixin, Wizard):
     "Recall Outgoing Document"
     __name__ = 'mvp.outgoing.recall'
     start = StateView('mvp.outgoing.recall.start',
@@ -974,11 +1211,22 @@ class OutgoingRecall(Wizard):
         return {'outgoing': self.record.id}
 
     def transition_recall(self):
-        recipients = list(self.start.recipients)
-        if recipients and set(recipients) != set(self.record.recipients):
+        outgoings = self.checked_records()
+        Recipient = Pool().get('mvp.outgoing.recipient')
+        # The ids of the form come from the client: read them again and
+        # keep them only when they are recipients of this document
+        recipients = Recipient.browse(
+            [r.id for r in self.start.recipients])
+        for recipient in recipients:
+            if recipient.outgoing not in outgoings[:1]:
+                refuse('mvp_documents.msg_outgoing_recipient_other',
+                    [recipient], fields={'recipients'},
+                    recipient=recipient.rec_name,
+                    outgoing=outgoings[0].rec_name)
+        if recipients and set(recipients) != set(outgoings[0].recipients):
             self.model.recall_recipients(recipients, self.start.reason)
         else:
-            self.model.recall_document(self.records, self.start.reason)
+            self.model.recall_document(outgoings, self.start.reason)
         return 'end'
 
 
@@ -995,3 +1243,38 @@ class OutgoingRecallStart(ModelView):
             ],
         help="Leave empty to recall the whole document; choose recipients "
         "to withdraw it only from them.")
+
+
+class OutgoingLowerConfidentiality(OutgoingWizardMixin, Wizard):
+    "Lower Confidentiality"
+    __name__ = 'mvp.outgoing.lower_confidentiality'
+    start = StateView('mvp.outgoing.lower_confidentiality.start',
+        'mvp_documents.outgoing_lower_confidentiality_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Lower", 'lower', 'tryton-ok', default=True),
+            ])
+    lower = StateTransition()
+
+    def default_start(self, fields):
+        outgoing, = self.checked_records()[:1]
+        return {
+            'outgoing': outgoing.id,
+            'current': outgoing.confidentiality,
+            }
+
+    def transition_lower(self):
+        self.model.lower_confidentiality(
+            self.checked_records(), self.start.confidentiality,
+            self.start.reason)
+        return 'end'
+
+
+class OutgoingLowerConfidentialityStart(ModelView):
+    __string__ = "Lower Confidentiality"
+    __name__ = 'mvp.outgoing.lower_confidentiality.start'
+    outgoing = fields.Many2One('mvp.outgoing', "Document", readonly=True)
+    current = fields.Selection(
+        CONFIDENTIALITIES, "Current Level", readonly=True)
+    confidentiality = fields.Selection(
+        CONFIDENTIALITIES, "New Level", required=True)
+    reason = fields.Text("Reason", required=True)

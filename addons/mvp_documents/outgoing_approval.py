@@ -2,11 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 
-from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+from .protection import refuse
 
 
 class OutgoingApproval(ModelSQL, ModelView):
@@ -23,6 +23,7 @@ class OutgoingApproval(ModelSQL, ModelView):
             ('approve', "Approved"),
             ('return', "Returned"),
             ('recall', "Recalled"),
+            ('lower', "Confidentiality Lowered"),
             ], "Action", required=True, readonly=True)
     role = fields.Selection([
             (None, ""),
@@ -64,6 +65,7 @@ class OutgoingApproval(ModelSQL, ModelView):
     def check_modification(cls, mode, lines, values=None, external=False):
         super().check_modification(
             mode, lines, values=values, external=external)
-        if mode in {'write', 'delete'} and external:
-            raise AccessError(gettext(
-                    'mvp_documents.msg_outgoing_approval_history'))
+        # Written only by the buttons of the document, never by a user
+        if external and Transaction().user:
+            refuse('mvp_documents.msg_outgoing_approval_history', lines,
+                fields=values or ())

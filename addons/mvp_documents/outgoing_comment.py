@@ -10,6 +10,11 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import OutgoingError
+from .outgoing import OutgoingWizardMixin
+from .protection import refuse
+
+# What the reviewer writes; every other field is set by the request
+ANSWER_FIELDS = {'answer', 'answer_file', 'answer_file_name'}
 
 
 class OutgoingComment(Workflow, ModelSQL, ModelView):
@@ -96,6 +101,41 @@ class OutgoingComment(Workflow, ModelSQL, ModelView):
         return 'requested'
 
     @classmethod
+    def check_modification(cls, mode, comments, values=None, external=False):
+        super().check_modification(
+            mode, comments, values=values, external=external)
+        if not external or not Transaction().user:
+            return
+        if mode == 'write' and not (set(values) - ANSWER_FIELDS):
+            cls._check_answerer(comments, values)
+        elif mode in {'create', 'write'}:
+            # Requests are made by the Request Comments wizard only
+            tried = set(values or ()) - ANSWER_FIELDS if values else {
+                'outgoing'}
+            refuse('mvp_documents.msg_field_server_only', comments,
+                fields=tried, model=cls.__name__,
+                field_names=cls._field_labels(tried),
+                model_name=cls.__names__()['model'])
+
+    @classmethod
+    def _check_answerer(cls, comments, values):
+        "Only the reviewer writes the answer, while it is requested"
+        pool = Pool()
+        User = pool.get('res.user')
+        user = User(Transaction().user)
+        for comment in comments:
+            if comment.state != 'requested' or not comment.is_reviewer(user):
+                refuse('mvp_documents.msg_outgoing_comment_answer_only',
+                    [comment], fields=values,
+                    reviewer=comment.reviewer_name)
+
+    @classmethod
+    def _field_labels(cls, names):
+        definitions = cls.fields_get(sorted(names))
+        return ', '.join(
+            '"%s"' % definitions[n]['string'] for n in sorted(names))
+
+    @classmethod
     def get_document(cls, comments, names):
         result = {n: {} for n in names}
         with without_check_access():
@@ -172,7 +212,9 @@ class OutgoingComment(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, comments):
-        pass
+        # The drafter withdraws the request, not the reviewer
+        for comment in comments:
+            comment.outgoing.check_drafter_acts(heads=True)
 
     @classmethod
     def request_comments(cls, outgoing, deadline, request=None,
@@ -181,10 +223,13 @@ class OutgoingComment(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Date = pool.get('ir.date')
         User = pool.get('res.user')
-        if outgoing.state != 'draft' or not outgoing.draft_version:
+        if outgoing.state != 'draft' or not (
+                outgoing.draft_version or outgoing.classified):
             raise OutgoingError(gettext(
                     'mvp_documents.msg_outgoing_no_draft',
                     outgoing=outgoing.rec_name))
+        outgoing.check_drafter_acts()
+        cls._check_reviewers(outgoing, employees, departments, agencies)
         if not (employees or departments or agencies):
             raise OutgoingError(gettext(
                     'mvp_documents.msg_outgoing_comment_no_reviewer'))
@@ -214,8 +259,29 @@ class OutgoingComment(Workflow, ModelSQL, ModelView):
                         })
         return cls.create(vlist)
 
+    @classmethod
+    def _check_reviewers(cls, outgoing, employees, departments, agencies):
+        """The ids come from the wizard's form: officials and departments
+        of the drafting agency, other agencies; a classified draft only to
+        officials by name"""
+        company = outgoing.company
+        for record in list(employees) + list(departments):
+            if record.company != company:
+                refuse('mvp_documents.msg_outgoing_comment_other_agency',
+                    [outgoing], fields={'employees', 'departments'},
+                    reviewer=record.rec_name, agency=company.rec_name)
+        for agency in agencies:
+            if agency == company:
+                refuse('mvp_documents.msg_outgoing_comment_other_agency',
+                    [outgoing], fields={'agencies'},
+                    reviewer=agency.rec_name, agency=company.rec_name)
+        if outgoing.classified and (departments or agencies):
+            refuse('mvp_documents.msg_outgoing_comment_classified',
+                [outgoing], fields={'departments', 'agencies'},
+                error=OutgoingError)
 
-class OutgoingRequestComments(Wizard):
+
+class OutgoingRequestComments(OutgoingWizardMixin, Wizard):
     "Request Comments"
     __name__ = 'mvp.outgoing.request_comments'
     start = StateView('mvp.outgoing.request_comments.start',
@@ -226,16 +292,23 @@ class OutgoingRequestComments(Wizard):
     send = StateTransition()
 
     def default_start(self, fields):
-        return {'company': self.record.company.id}
+        outgoing, = self.checked_records()[:1]
+        return {'company': outgoing.company.id}
 
     def transition_send(self):
         pool = Pool()
         Comment = pool.get('mvp.outgoing.comment')
+        Employee = pool.get('company.employee')
+        Department = pool.get('mvp.department')
+        Company = pool.get('company.company')
+        outgoing, = self.checked_records()[:1]
+        # Read the chosen reviewers again from their ids
         Comment.request_comments(
-            self.record, self.start.deadline, request=self.start.request,
-            employees=self.start.employees,
-            departments=self.start.departments,
-            agencies=self.start.agencies)
+            outgoing, self.start.deadline, request=self.start.request,
+            employees=Employee.browse([e.id for e in self.start.employees]),
+            departments=Department.browse(
+                [d.id for d in self.start.departments]),
+            agencies=Company.browse([a.id for a in self.start.agencies]))
         return 'end'
 
 

@@ -11,6 +11,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from .company import is_identifier_code
 from .exceptions import OutgoingError
+from .protection import ServerFieldsMixin, refuse
 
 # Status codes of edXML (QCVN 102) and of mvp.incoming.event
 EVENT_STATES = {
@@ -45,9 +46,14 @@ def can_move(current, new):
     return False
 
 
-class OutgoingRecipient(sequence_ordered(), ModelSQL, ModelView):
+class OutgoingRecipient(
+        ServerFieldsMixin, sequence_ordered(), ModelSQL, ModelView):
     __string__ = "Outgoing Document Recipient"
     __name__ = 'mvp.outgoing.recipient'
+    # The statuses come from the release and the recipients' events
+    _server_fields = frozenset({
+            'state', 'channel', 'status_date', 'status_description'})
+    _fixed_fields = frozenset({'outgoing'})
     _new = {'readonly': Eval('state') != 'draft'}
 
     outgoing = fields.Many2One(
@@ -174,6 +180,21 @@ class OutgoingRecipient(sequence_ordered(), ModelSQL, ModelView):
                         ]):
                 result[incoming.origin.id] = incoming.id
         return result
+
+    @classmethod
+    def check_modification(cls, mode, recipients, values=None,
+            external=False):
+        super().check_modification(
+            mode, recipients, values=values, external=external)
+        if not external or not Transaction().user:
+            return
+        if mode in {'write', 'delete'}:
+            # A recipient the document was sent to stays as it was sent
+            for recipient in recipients:
+                if recipient.state != 'draft':
+                    refuse('mvp_documents.msg_outgoing_recipient_sent',
+                        [recipient], fields=values or (),
+                        recipient=recipient.rec_name)
 
     @classmethod
     def copy(cls, recipients, default=None):

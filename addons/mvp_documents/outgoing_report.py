@@ -5,10 +5,12 @@ from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.report import Report
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from .exceptions import OutgoingError
+from .outgoing import _has_role
+from .protection import refuse
 from .outgoing_print import (
     DraftPrint, render_draft_pdf, render_register_pdf, render_register_xlsx)
 
@@ -21,6 +23,28 @@ def _date(value):
 
 def _msg(name, **kwargs):
     return gettext(f'mvp_documents.msg_outgoing_print_{name}', **kwargs)
+
+
+def _subject(outgoing):
+    "The subject, or only a label for a classified document"
+    if outgoing.classified or not outgoing.subject:
+        return gettext('mvp_documents.msg_outgoing_classified_name')
+    return outgoing.subject
+
+
+def check_register_reader(company):
+    """Refuse unless the user is a clerk or a leader of company: the
+    register is the clerk's book (the ids come from the client)"""
+    pool = Pool()
+    User = pool.get('res.user')
+    if not Transaction().user:
+        return
+    if (company.id in User.get_companies()
+            and (_has_role(company, 'mvp_documents.group_mvp_clerk')
+                or _has_role(company, 'mvp_documents.group_mvp_leader'))):
+        return
+    refuse('mvp_documents.msg_outgoing_print_not_your_agency', [company],
+        fields={'company'}, error=OutgoingError, agency=company.rec_name)
 
 
 class OutgoingDraftReport(Report):
@@ -39,8 +63,9 @@ class OutgoingDraftReport(Report):
         roles = dict(Approval.fields_get(['role'])['role']['selection'])
         company = outgoing.company
         abbreviation = outgoing.document_type.abbreviation
-        symbol = (f'{abbreviation}-{company.short_name or ""}' if abbreviation
-            else f'{company.short_name or ""}-{outgoing.department.code or ""}')
+        short_name = company.short_name or ''
+        symbol = (f'{abbreviation}-{short_name}' if abbreviation
+            else f'{short_name}-{outgoing.department.code or ""}')
         notation = outgoing.notation or f'…/{symbol}'
         initials = [
             (roles.get(a.role) or '', a.employee_name or '',
@@ -56,7 +81,7 @@ class OutgoingDraftReport(Report):
             notation=_msg('number', notation=notation),
             place_date=_msg('place_date'),
             type_name=outgoing.document_type.rec_name,
-            subject=outgoing.subject,
+            subject=_subject(outgoing),
             recipients=[r.rec_name for r in outgoing.recipients],
             signer_position=(outgoing.signer.position or ''
                 if outgoing.signer else ''),
@@ -75,12 +100,8 @@ class OutgoingRegisterReport(Report):
     def _execute(cls, records, header, data, action):
         pool = Pool()
         Company = pool.get('company.company')
-        company = Company(data['company'])
-        if (Transaction().user
-                and company.id not in Transaction().context.get(
-                    'companies', [])):
-            raise OutgoingError(_msg('not_your_agency',
-                    agency=company.rec_name))
+        company = Company(int(data['company']))
+        check_register_reader(company)
         title = _msg('register_title')
         subtitle = _msg('register_period', agency=company.rec_name,
             start=_date(data['from_date']), end=_date(data['to_date']))
@@ -94,13 +115,17 @@ class OutgoingRegisterReport(Report):
     def rows(cls, company, from_date, to_date):
         pool = Pool()
         Outgoing = pool.get('mvp.outgoing')
-        outgoings = Outgoing.search([
-                ('company', '=', company.id),
-                ('issue_date', '>=', from_date),
-                ('issue_date', '<=', to_date),
-                ('state', 'in', REGISTER_STATES),
-                ], order=[('issue_date', 'ASC'), ('number', 'ASC')])
-        return [cls.row(o) for o in outgoings]
+        # The whole register of the agency: its clerks and leaders
+        # (check_register_reader) print every entry, classified ones with
+        # their metadata only
+        with without_check_access():
+            outgoings = Outgoing.search([
+                    ('company', '=', company.id),
+                    ('issue_date', '>=', from_date),
+                    ('issue_date', '<=', to_date),
+                    ('state', 'in', REGISTER_STATES),
+                    ], order=[('issue_date', 'ASC'), ('number', 'ASC')])
+            return [cls.row(o) for o in outgoings]
 
     @classmethod
     def row(cls, outgoing):
@@ -112,7 +137,7 @@ class OutgoingRegisterReport(Report):
         return [
             outgoing.notation,
             _date(outgoing.issue_date),
-            f'{outgoing.document_type.rec_name}: {outgoing.subject}',
+            f'{outgoing.document_type.rec_name}: {_subject(outgoing)}',
             outgoing.signer_name or (
                 outgoing.signer.rec_name if outgoing.signer else ''),
             '; '.join(r.rec_name for r in outgoing.recipients),
@@ -135,6 +160,7 @@ class OutgoingRegisterPrint(Wizard):
     print_ = StateReport('mvp.outgoing.register')
 
     def do_print_(self, action):
+        check_register_reader(self.start.company)
         return action, {
             'company': self.start.company.id,
             'from_date': self.start.from_date,

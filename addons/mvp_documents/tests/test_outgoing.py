@@ -178,17 +178,19 @@ class OutgoingSetup:
         pool = Pool()
         Outgoing = pool.get('mvp.outgoing')
         values.setdefault('signer', self.leader[1])
+        values.setdefault(
+            'subject', "Về việc phê duyệt danh mục mã định danh điện tử")
         with self.acting(self.drafter):
             outgoing = Outgoing(
-                document_type=self.document_type(type_code),
-                subject="Về việc phê duyệt danh mục mã định danh điện tử",
-                **values)
+                document_type=self.document_type(type_code), **values)
             outgoing.on_change_document_type()
             outgoing.save()
-            Outgoing.add_draft_version(outgoing, [
-                    {'name': 'to-trinh.docx', 'data': b'PK docx v1'},
-                    {'name': 'to-trinh.pdf', 'data': b'%PDF-1.4 v1'},
-                    ])
+            # a classified draft stays on paper: no file
+            if not outgoing.classified:
+                Outgoing.add_draft_version(outgoing, [
+                        {'name': 'to-trinh.docx', 'data': b'PK docx v1'},
+                        {'name': 'to-trinh.pdf', 'data': b'%PDF-1.4 v1'},
+                        ])
         return Outgoing(outgoing.id)
 
     def approved(self, outgoing):
@@ -508,7 +510,8 @@ class OutgoingTestCase(OutgoingSetup, unittest.TestCase):
         Register = pool.get('mvp.register')
         self.setup_agencies(2)
         for values in [
-                {'type_code': 'to_trinh', 'confidentiality': 'secret'},
+                {'type_code': 'to_trinh', 'confidentiality': 'secret',
+                    'subject': None},
                 {'type_code': 'don_thu'}]:
             with self.subTest(values=values):
                 outgoing = self.new_outgoing(**values)
@@ -517,7 +520,8 @@ class OutgoingTestCase(OutgoingSetup, unittest.TestCase):
                 outgoing.save()
                 with self.assertRaisesRegex(UserError, 'paper'):
                     self.approved(outgoing)
-        outgoing = self.new_outgoing('to_trinh', confidentiality='secret')
+        outgoing = self.new_outgoing(
+            'to_trinh', confidentiality='secret', subject=None)
         outgoing = self.approved(outgoing)
         Register.create([{'company': self.agency.id, 'kind': 'outgoing',
                     'name': "Sổ văn bản mật", 'confidential': True}])
