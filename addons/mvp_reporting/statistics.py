@@ -18,15 +18,16 @@ from sql.functions import CurrentTimestamp
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.fields import SQL_OPERATORS
+from trytond.modules.mvp_documents.protection import refuse
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.report import Report
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateReport, StateTransition, StateView, Wizard)
 
 from . import indicator
-from .exceptions import StatisticsError
+from .exceptions import StatisticsAccessError, StatisticsError
 from .indicator import Column
 
 
@@ -62,11 +63,28 @@ def visible_agencies():
     if (user.company
             and ModelData.get_id('mvp_documents', 'group_mvp_leader')
             in groups):
-        with transaction.set_context(_check_access=False):
+        with without_check_access():
             return [c.id for c in Company.search([
                         ('parent', 'child_of', [user.company.id], 'parent'),
                         ])]
     return []
+
+
+def check_scope(data, model):
+    """Refuse statistics the user may not see: a user who is neither a
+    leader nor the provincial administrator, or an agency outside the
+    user's (the form and the report data come from the client)"""
+    visible = visible_agencies()
+    agency = data.get('agency')
+    if isinstance(agency, dict):  # a record from a form
+        agency = agency.get('id')
+    if visible == []:
+        refuse('mvp_reporting.msg_statistics_not_allowed', model=model,
+            error=StatisticsAccessError)
+    if agency is not None and visible is not None and (
+            not isinstance(agency, int) or agency not in visible):
+        refuse('mvp_reporting.msg_statistics_agency_not_allowed',
+            model=model, fields=['agency'], error=StatisticsAccessError)
 
 
 def period():
@@ -426,9 +444,9 @@ class StatisticsPrint(Wizard):
     pdf = StateReport('mvp.statistics.agency.pdf')
 
     def transition_choose(self):
-        if visible_agencies() == []:
-            raise StatisticsError(gettext(
-                    'mvp_reporting.msg_statistics_not_allowed'))
+        check_scope(self._data(), self.__name__)
+        if self.start.format not in {'xlsx', 'pdf'}:
+            return 'end'
         return self.start.format
 
     def _data(self):
@@ -454,6 +472,8 @@ class AgencyStatisticsReport(Report):
 
     @classmethod
     def _execute(cls, records, header, data, action):
+        # The data may come straight from a client, not from the wizard
+        check_scope(data, cls.__name__)
         title, subtitles, columns, rows, total = cls.table(data)
         total_label = gettext('mvp_reporting.msg_statistics_total')
         if cls.extension == 'pdf':

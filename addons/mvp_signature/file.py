@@ -8,15 +8,20 @@ from pyhanko_certvalidator import ValidationContext
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, refuse)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.rpc import RPC
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import keys, pades, verify
 from .exceptions import (
     SignatureAccessError, SignatureError, SignatureKeyError)
+from .key import is_leader
 from .trust import trust_material
 
 PDF = 'application/pdf'
@@ -29,12 +34,16 @@ VERDICTS = [
     ('unsigned', "No Signature"),
     ('unreadable', "Unreadable"),
     ]
+# A user signs with their own key; the agency's key signs only when an
+# outgoing document is released (Outgoing._sign_release).
 SIGN_KINDS = [
     ('personal', "Personal Signature"),
     ('leader', "Leader's Signature"),
-    ('seal', "Agency Seal"),
-    ('appendix', "Appendix (Agency, Invisible)"),
     ]
+SIGNATURE_FIELDS = frozenset({
+        'signature_verdict', 'signature_reason', 'signature_signer',
+        'signature_agency', 'signature_time', 'signature_count',
+        'signature_checked', 'signature_report'})
 
 
 def _naive(value):
@@ -49,10 +58,34 @@ def _employee(user, company):
             return employee
 
 
-class DocumentFile(metaclass=PoolMeta):
+def _readable(record):
+    "Tell whether the current user may read record (access and rules)"
+    with check_access():
+        try:
+            return bool(record.__class__.search(
+                    [('id', '=', record.id)], count=True))
+        except AccessError:
+            return False
+
+
+def _writable(record):
+    "Tell whether the current user may change record (access and rules)"
+    pool = Pool()
+    ModelAccess = pool.get('ir.model.access')
+    Rule = pool.get('ir.rule')
+    with check_access():
+        if not ModelAccess.check(
+                record.__name__, 'write', raise_exception=False):
+            return False
+        domain = Rule.domain_get(record.__name__, mode='write')
+        return bool(record.__class__.search(
+                [('id', '=', record.id), domain or []], count=True))
+
+
+class DocumentFile(ServerFieldsMixin, metaclass=PoolMeta):
     __name__ = 'mvp.document.file'
     # Every PDF is verified when uploaded; a signed PDF is locked and can
-    # only be superseded by a new version.
+    # only be superseded by a new version.  The verdicts are the server's.
     signature_verdict = fields.Selection(
         VERDICTS, "Signature", readonly=True)
     signature_reason = fields.Char("Verification Detail", readonly=True)
@@ -66,6 +99,7 @@ class DocumentFile(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls._server_fields = cls._server_fields | SIGNATURE_FIELDS
         cls._buttons.update({
                 'verify_signatures': {
                     'invisible': Eval('mimetype') != PDF,
@@ -137,8 +171,7 @@ class DocumentFile(metaclass=PoolMeta):
             if result.signatures and not file.locked:
                 signed.append(file)
         # Verification is the system's, not the user's, act.
-        with without_check_access(), \
-                Transaction().set_context(_mvp_file_unlock=True):
+        with without_check_access():
             super().write(*args)
             if signed:
                 cls.lock(signed)
@@ -154,6 +187,41 @@ class DocumentFile(metaclass=PoolMeta):
                     if report.signing_time else '-',
                     report.subfilter))
         return '\n'.join(lines)
+
+    def check_may_sign(self, kind):
+        """Refuse unless the current user may sign the file with kind
+
+        The user signs with their own key only (personal or leader's
+        signature), a file they may read, of a document they may read and
+        change; a file of an outgoing document is signed as the document
+        says (the drafter its draft, the signer once approved), and a
+        leader's signature elsewhere is a leader's of the file's agency.
+        """
+        pool = Pool()
+        User = pool.get('res.user')
+        user = User(Transaction().user)
+        if kind not in dict(SIGN_KINDS):
+            refuse('mvp_signature.msg_sign_kind_not_allowed', [self],
+                fields=['kind'], error=SignatureAccessError, kind=kind)
+        document = self.resource
+        if (not _readable(self) or not document
+                or not _readable(document)):
+            refuse('mvp_signature.msg_sign_file_not_readable', [self],
+                error=SignatureAccessError, file=self.id)
+        if document.__name__ == 'mvp.outgoing':
+            document.check_signer(kind)
+            if document.file_to_sign() != self:
+                refuse('mvp_signature.msg_sign_not_file_to_sign', [self],
+                    error=SignatureAccessError, file=self.rec_name,
+                    outgoing=document.rec_name)
+            return
+        if not _writable(document):
+            refuse('mvp_signature.msg_sign_document_readonly', [self],
+                error=SignatureAccessError, file=self.rec_name)
+        if kind == 'leader' and not is_leader(user, self.company):
+            refuse('mvp_signature.msg_sign_leader_only', [self],
+                fields=['kind'], error=SignatureAccessError,
+                agency=self.company.rec_name)
 
     def _check_signable(self):
         if self.superseded_by:
@@ -310,26 +378,6 @@ class SignStart(ModelView):
             'required': Eval('kind').in_(['personal', 'leader']),
             },
         help="Typed for this signature only; never stored.")
-    agency_key = fields.Many2One(
-        'mvp.signature.agency_key', "Agency Key",
-        domain=[('company', '=', Eval('company', -1))],
-        states={
-            'invisible': ~Eval('kind').in_(['seal', 'appendix']),
-            'required': Eval('kind').in_(['seal', 'appendix']),
-            })
-    pin = fields.Char(
-        "PIN", strip=False,
-        states={
-            'invisible': ~Eval('kind').in_(['seal', 'appendix']),
-            },
-        help="Only when the agency key has no stored PIN.")
-    notation = fields.Char(
-        "Number and Notation",
-        states={
-            'invisible': Eval('kind') != 'appendix',
-            'required': Eval('kind') == 'appendix',
-            },
-        help='Written at the top right of page 1, e.g. "12/QĐ-UBND".')
 
 
 class Sign(Wizard):
@@ -349,38 +397,71 @@ class Sign(Wizard):
         return self.record
 
     def _kind(self):
-        return 'personal'
+        "Return the kind of signature the record asks for, if it decides"
+        return None
 
     def default_start(self, fields):
         pool = Pool()
         PersonalKey = pool.get('mvp.signature.personal_key')
-        AgencyKey = pool.get('mvp.signature.agency_key')
         user = Transaction().user
         file = self._file()
         if not file:
             raise SignatureError(gettext(
                     'mvp_signature.msg_sign_no_file',
                     record=self.record.rec_name))
-        personal = PersonalKey.search([('user', '=', user)], limit=1)
-        agency = AgencyKey.search(
-            [('company', '=', file.company.id)], limit=1)
+        personal = PersonalKey.search([
+                ('user', '=', user), ('active', '=', True),
+                ], limit=1)
         return {
             'file': file.id,
             'company': file.company.id,
             'user': user,
-            'kind': self._kind(),
+            'kind': self._kind() or 'personal',
             'personal_key': personal[0].id if personal else None,
-            'agency_key': agency[0].id if agency else None,
             }
 
+    def _checked(self):
+        """Return the file, kind and personal key to sign with, checked
+        with the user's rights
+
+        Over RPC a wizard runs without access checks and its form comes
+        from the client: the file is the record the wizard was opened on,
+        never the form's, and the key must be the user's own.
+        """
+        pool = Pool()
+        PersonalKey = pool.get('mvp.signature.personal_key')
+        if not self.record:
+            refuse('mvp_signature.msg_sign_no_record', [],
+                model=self.__name__, error=SignatureAccessError)
+        file = self._file()
+        kind = self._kind() or self.start.kind
+        if not file:
+            raise SignatureError(gettext(
+                    'mvp_signature.msg_sign_no_file',
+                    record=self.record.rec_name))
+        if self.start.file and self.start.file != file:
+            refuse('mvp_signature.msg_sign_other_file', [file],
+                fields=['file'], error=SignatureAccessError)
+        file.check_may_sign(kind)
+        key = self.start.personal_key
+        if not key or not _readable(key):
+            refuse('mvp_signature.msg_personal_key_not_owner',
+                [key] if key else [], fields=['personal_key'],
+                model=PersonalKey.__name__, error=SignatureAccessError,
+                key=key.id if key else '')
+        key = PersonalKey(key.id)
+        if key.user.id != Transaction().user or not key.active:
+            refuse('mvp_signature.msg_personal_key_not_owner', [key],
+                fields=['personal_key'], error=SignatureAccessError,
+                key=key.id)
+        return file, kind, key
+
     def transition_sign(self):
-        passphrase, pin = self.start.passphrase, self.start.pin
-        # The passphrase and PIN must not be saved with the wizard state.
-        self.start.passphrase = self.start.pin = None
-        self.start.file.sign(
-            self.start.kind, personal_key=self.start.personal_key,
-            passphrase=passphrase, agency_key=self.start.agency_key,
-            pin=pin, notation=self.start.notation)
+        passphrase = self.start.passphrase
+        # The passphrase must not be saved with the wizard state.
+        self.start.passphrase = None
+        file, kind, key = self._checked()
+        file.sign(kind, personal_key=key, passphrase=passphrase)
         return 'end'
 
     def end(self):
@@ -451,13 +532,13 @@ class SignatureRequest(ModelSQL, ModelView):
         pool = Pool()
         File = pool.get('mvp.document.file')
         User = pool.get('res.user')
-        file = File(file_id)
-        File.read([file_id], ['id'])  # record rules of the caller
-        user = User(Transaction().user)
-        file._check_signable()
         if kind not in {'personal', 'leader'}:
             raise SignatureError(gettext(
                     'mvp_signature.msg_external_kind', kind=kind))
+        file = File(int(file_id))
+        user = User(Transaction().user)
+        file.check_may_sign(kind)
+        file._check_signable()
         try:
             cert = base64.b64decode(certificate)
             chain = tuple(base64.b64decode(c) for c in chain or ())
@@ -506,12 +587,12 @@ class SignatureRequest(ModelSQL, ModelView):
     def complete_external(cls, request_id, signature):
         """Embed the signature value (base64) and return the id of the new
         signed version of the file."""
-        request = cls(request_id)
-        cls.read([request_id], ['id'])
-        if (request.state != 'waiting'
+        request = cls(int(request_id))
+        if (not _readable(request) or request.state != 'waiting'
                 or request.user.id != Transaction().user):
-            raise SignatureAccessError(gettext(
-                    'mvp_signature.msg_external_not_waiting'))
+            refuse('mvp_signature.msg_external_not_waiting', [request],
+                error=SignatureAccessError)
+        request.file.check_may_sign(request.kind)
         request.file._check_signable()
         from pyhanko.keys import load_certs_from_pemder_data
         chain = tuple(

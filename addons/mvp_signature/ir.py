@@ -17,7 +17,8 @@ class Rule(metaclass=PoolMeta):
     @classmethod
     def _get_cache_key(cls, model_names):
         key = super()._get_cache_key(model_names)
-        if 'mvp.signature.personal_key' in model_names:
+        if {'mvp.signature.personal_key', 'mvp.signature.request'} & set(
+                model_names):
             key = (*key, Transaction().user)
         return key
 

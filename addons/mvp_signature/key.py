@@ -5,6 +5,8 @@ import datetime as dt
 from trytond import config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, refuse)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -13,7 +15,43 @@ from . import keys
 from .exceptions import SignatureAccessError, SignatureKeyError
 
 LEADER = 'mvp_documents.group_mvp_leader'
-SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so'
+PROVINCE_ADMIN = ('mvp_documents', 'group_mvp_province_admin')
+# What makes an agency's key (a change closes the token sessions).  An
+# agency key is created and changed by the provincial administrator only,
+# so that nobody in the agency can substitute its key or make the server
+# load a library of their choice.
+KEY_MATERIAL = frozenset({
+        'company', 'kind', 'pkcs11_module', 'token_label', 'key_label',
+        'pin', 'new_pin', 'pkcs12', 'chain'})
+CERTIFICATE_FIELDS = frozenset({'certificate', 'subject', 'valid_until'})
+
+
+def pkcs11_modules():
+    """Return the PKCS#11 modules the server may load as {name: path}
+
+    Configured by the provincial administrator in trytond.conf, e.g.
+    ``[mvp_signature] pkcs11_modules = softhsm=/usr/lib/softhsm/
+    libsofthsm2.so, vnpt=/usr/lib/vnpt-ca/libpkcs11.so``: a key names a
+    module, the path never comes from the database or the client.
+    """
+    value = config.get('mvp_signature', 'pkcs11_modules', default='') or ''
+    modules = {}
+    for item in value.replace('\n', ',').split(','):
+        name, _, path = item.partition('=')
+        name, path = name.strip(), path.strip()
+        if name and path:
+            modules[name] = path
+    return modules
+
+
+def is_province_admin():
+    "Tell whether the current user is the provincial administrator"
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    if Transaction().user == 0:
+        return True
+    return ModelData.get_id(*PROVINCE_ADMIN) in User.get_groups()
 
 
 def _naive(value):
@@ -36,13 +74,14 @@ def is_leader(user, company):
     return company in user.role_companies(LEADER)
 
 
-class AgencyKey(ModelSQL, ModelView):
+class AgencyKey(ServerFieldsMixin, ModelSQL, ModelView):
     "Agency Signing Key"
     __string__ = "Agency Signing Key"
     __name__ = 'mvp.signature.agency_key'
     # The agency certificate is used like the seal (Decree 30, art. 8.3):
     # only the leader and the people the leader delegates may use it, and
     # every use is logged (art. 12.4).
+    _server_fields = CERTIFICATE_FIELDS
     company = fields.Many2One(
         'company.company', "Agency", required=True, ondelete='CASCADE')
     name = fields.Char("Name", required=True)
@@ -50,8 +89,10 @@ class AgencyKey(ModelSQL, ModelView):
             ('pkcs11', "PKCS#11 Token"),
             ('pkcs12', "PKCS#12 File"),
             ], "Kind", required=True)
-    pkcs11_module = fields.Char(
-        "PKCS#11 Module",
+    pkcs11_module = fields.Selection(
+        'get_pkcs11_modules', "PKCS#11 Module",
+        help="The modules are configured by the provincial administrator "
+        "in the server configuration ([mvp_signature] pkcs11_modules).",
         states={
             'invisible': Eval('kind') != 'pkcs11',
             'required': Eval('kind') == 'pkcs11',
@@ -68,10 +109,15 @@ class AgencyKey(ModelSQL, ModelView):
             'invisible': Eval('kind') != 'pkcs11',
             'required': Eval('kind') == 'pkcs11',
             })
-    pin = fields.Char(
-        "PIN / Passphrase", strip=False,
-        help="Leave empty to read it from the server configuration "
-        "([mvp_signature] pin_<token label>) or to type it at signing time.")
+    # Never sent to a client: written through new_pin, read by the server
+    pin = fields.Char("PIN / Passphrase", strip=False, loading='lazy')
+    new_pin = fields.Function(fields.Char(
+            "New PIN / Passphrase", strip=False,
+            help="Leave empty to keep the stored one, or to read it from "
+            "the server configuration ([mvp_signature] pin_<token label>)."),
+        'get_new_pin', setter='set_new_pin')
+    pin_stored = fields.Function(
+        fields.Boolean("PIN Stored"), 'get_pin_stored')
     pkcs12 = fields.Binary(
         "PKCS#12 File", filename='pkcs12_name',
         states={
@@ -110,9 +156,55 @@ class AgencyKey(ModelSQL, ModelView):
         return 'pkcs11'
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        cls._migrate_module_paths()
+
+    @classmethod
+    def _migrate_module_paths(cls):
+        # Keys stored a path before the modules were configured: keep the
+        # keys whose path is configured, the others are chosen again.
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        names = {path: name for name, path in pkcs11_modules().items()}
+        cursor.execute(*table.select(
+                table.id, table.pkcs11_module,
+                where=table.pkcs11_module.like('%/%')))
+        for id_, path in cursor.fetchall():
+            cursor.execute(*table.update(
+                    [table.pkcs11_module], [names.get(path)],
+                    where=table.id == id_))
+
+    @classmethod
+    def get_pkcs11_modules(cls):
+        return [(None, '')] + [(n, n) for n in sorted(pkcs11_modules())]
+
+    @classmethod
     def default_pkcs11_module(cls):
-        return config.get(
-            'mvp_signature', 'pkcs11_module', default=SOFTHSM_MODULE)
+        return next(iter(sorted(pkcs11_modules())), None)
+
+    def get_new_pin(self, name):
+        return None
+
+    @classmethod
+    def set_new_pin(cls, agency_keys, name, value):
+        if value:
+            with without_check_access():
+                cls.write(agency_keys, {'pin': value})
+
+    @classmethod
+    def get_pin_stored(cls, agency_keys, name):
+        with without_check_access():
+            return {k.id: bool(k.pin) for k in cls.browse(agency_keys)}
+
+    def module_path(self):
+        "Return the path of the key's PKCS#11 module from the configuration"
+        path = pkcs11_modules().get(self.pkcs11_module or '')
+        if not path:
+            raise SignatureKeyError(gettext(
+                    'mvp_signature.msg_pkcs11_module_not_configured',
+                    key=self.rec_name, module=self.pkcs11_module or ''))
+        return path
 
     @classmethod
     def default_active(cls):
@@ -121,8 +213,10 @@ class AgencyKey(ModelSQL, ModelView):
     def _pin(self, pin=None):
         if pin:
             return pin
-        if self.pin:
-            return self.pin
+        with without_check_access():
+            stored = self.__class__(self.id).pin
+        if stored:
+            return stored
         if self.kind == 'pkcs11' and self.token_label:
             return config.get('mvp_signature', 'pin_' + self.token_label)
 
@@ -155,7 +249,7 @@ class AgencyKey(ModelSQL, ModelView):
             if self.kind == 'pkcs11':
                 return keys.pkcs11_signer(
                     keys.Pkcs11Config(
-                        module=self.pkcs11_module,
+                        module=self.module_path(),
                         token_label=self.token_label,
                         key_label=self.key_label,
                         pin=self._pin(pin) or ''),
@@ -183,18 +277,44 @@ class AgencyKey(ModelSQL, ModelView):
                 cls.write([key], values)
 
     @classmethod
+    def check_modification(
+            cls, mode, agency_keys, values=None, external=False):
+        super().check_modification(
+            mode, agency_keys, values=values, external=external)
+        if not external or is_province_admin():
+            return
+        # The agency's leaders only delegate the key (checked by the
+        # delegations themselves)
+        tried = set(values or {}) - {'delegates'}
+        if mode != 'write' or tried:
+            refuse('mvp_signature.msg_agency_key_province_only',
+                agency_keys, fields=tried, model=cls.__name__)
+
+    @classmethod
     def write(cls, *args):
         super().write(*args)
         actions = iter(args)
-        if any({'pin', 'token_label', 'key_label', 'pkcs11_module', 'chain'}
-                & set(values) for _, values in zip(actions, actions)):
+        changed, close = [], False
+        for agency_keys, values in zip(actions, actions):
+            close |= bool(KEY_MATERIAL & set(values))
+            if (KEY_MATERIAL - {'pin', 'new_pin'}) & set(values):
+                changed.extend(agency_keys)
+        if close:
             keys.close_pkcs11_sessions()
+        if changed:
+            # The stored certificate was the old key's
+            with without_check_access():
+                super().write(changed, dict.fromkeys(CERTIFICATE_FIELDS))
 
 
-class AgencyKeyDelegate(ModelSQL, ModelView):
+class AgencyKeyDelegate(ServerFieldsMixin, ModelSQL, ModelView):
     "Agency Key Delegation"
     __string__ = "Agency Key Delegation"
     __name__ = 'mvp.signature.agency_key.delegate'
+    # A delegation is given to one user for one key: another user or key
+    # is another delegation, granted by a leader of that key's agency.
+    _fixed_fields = frozenset({'key', 'user'})
+    _computed_fields = frozenset({'granted_by', 'granted_on'})
     key = fields.Many2One(
         'mvp.signature.agency_key', "Key", required=True,
         ondelete='CASCADE')
@@ -262,11 +382,14 @@ class AgencyKeyDelegate(ModelSQL, ModelView):
                         user=user.rec_name, agency=key.company.rec_name))
 
 
-class PersonalKey(ModelSQL, ModelView):
+class PersonalKey(ServerFieldsMixin, ModelSQL, ModelView):
     "Personal Signing Key"
     __string__ = "Personal Signing Key"
     __name__ = 'mvp.signature.personal_key'
-    # The passphrase is typed at signing time and never stored.
+    # The passphrase is typed at signing time and never stored.  The
+    # certificate is the one read from the key file by the server.
+    _server_fields = CERTIFICATE_FIELDS
+    _fixed_fields = frozenset({'user'})
     user = fields.Many2One(
         'res.user', "User", required=True, ondelete='CASCADE',
         readonly=True)
@@ -292,6 +415,31 @@ class PersonalKey(ModelSQL, ModelView):
     def default_active(cls):
         return True
 
+    @classmethod
+    def create(cls, vlist):
+        # Checked before anything is stored: a user's keys are their own
+        transaction = Transaction()
+        user_id = transaction.user
+        if user_id and transaction.check_access and any(
+                v.get('user', user_id) != user_id for v in vlist):
+            refuse('mvp_signature.msg_personal_key_not_owner',
+                fields=['user'], model=cls.__name__,
+                key=', '.join(v.get('name') or '' for v in vlist))
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        super().write(*args)
+        actions = iter(args)
+        changed = []
+        for personal_keys, values in zip(actions, actions):
+            if {'pkcs12', 'chain'} & set(values):
+                changed.extend(personal_keys)
+        if changed:
+            # The stored certificate was the old key file's
+            with without_check_access():
+                super().write(changed, dict.fromkeys(CERTIFICATE_FIELDS))
+
     def signer(self, passphrase):
         """Open the PKCS#12 file with passphrase (not stored).
 
@@ -300,9 +448,8 @@ class PersonalKey(ModelSQL, ModelView):
         """
         user_id = Transaction().user
         if user_id and self.user.id != user_id:
-            raise SignatureAccessError(gettext(
-                    'mvp_signature.msg_personal_key_not_owner',
-                    key=self.rec_name))
+            refuse('mvp_signature.msg_personal_key_not_owner', [self],
+                error=SignatureAccessError, key=self.rec_name)
         try:
             signer = keys.load_pkcs12(
                 bytes(self.pkcs12), passphrase,

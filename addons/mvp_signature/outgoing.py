@@ -3,6 +3,7 @@
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView
+from trytond.modules.mvp_documents.protection import refuse
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -60,16 +61,15 @@ class Outgoing(metaclass=PoolMeta):
 
     def check_signer(self, kind):
         "Raise unless the user may sign the document with kind now"
-        if kind != self.signature_kind:
-            raise SignatureError(gettext(
-                    'mvp_signature.msg_outgoing_sign_state',
-                    outgoing=self.rec_name))
+        if not kind or kind != self.signature_kind:
+            refuse('mvp_signature.msg_outgoing_sign_state', [self],
+                fields=['state'], error=SignatureError,
+                outgoing=self.rec_name)
         employee = self.drafter if kind == 'personal' else self.signer
         if employee not in _user_employees(self.company):
-            raise SignatureAccessError(gettext(
-                    'mvp_signature.msg_outgoing_sign_%s' % kind,
-                    outgoing=self.rec_name,
-                    employee=employee.rec_name if employee else '-'))
+            refuse('mvp_signature.msg_outgoing_sign_%s' % kind, [self],
+                error=SignatureAccessError, outgoing=self.rec_name,
+                employee=employee.rec_name if employee else '-')
 
     def sign(self, kind, personal_key, passphrase):
         """Sign the current PDF with the personal key of the drafter
@@ -166,12 +166,5 @@ class OutgoingSign(Sign):
         return self.record.file_to_sign()
 
     def _kind(self):
+        # The document's state decides, never the form
         return self.record.signature_kind
-
-    def transition_sign(self):
-        passphrase = self.start.passphrase
-        # The passphrase must not be saved with the wizard state.
-        self.start.passphrase = self.start.pin = None
-        self.record.sign(
-            self._kind(), self.start.personal_key, passphrase)
-        return 'end'

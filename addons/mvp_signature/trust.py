@@ -4,6 +4,7 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.modules.mvp_documents.protection import ServerFieldsMixin
 from trytond.pool import Pool
 
 from . import keys, verify
@@ -18,12 +19,15 @@ def _naive(value):
     return value
 
 
-class TrustRoot(ModelSQL, ModelView):
+class TrustRoot(ServerFieldsMixin, ModelSQL, ModelView):
     "Trusted Root Certificate"
     __string__ = "Trusted Root Certificate"
     __name__ = 'mvp.signature.trust_root'
     # Trust is decided by the certificate itself (its key and
-    # fingerprint), never by its names.
+    # fingerprint), never by its names.  Only the provincial administrator
+    # changes them (access rights); what is read from the certificate is
+    # the server's.
+    _computed_fields = frozenset({'subject', 'fingerprint', 'not_after'})
     name = fields.Char("Name", required=True)
     certificate = fields.Binary(
         "Certificate", required=True, filename='certificate_name')
@@ -64,16 +68,11 @@ class TrustRoot(ModelSQL, ModelView):
         return values
 
     @classmethod
-    def create(cls, vlist):
-        return super().create([cls._certificate_values(v) for v in vlist])
-
-    @classmethod
-    def write(cls, *args):
-        actions = iter(args)
-        args = []
-        for roots, values in zip(actions, actions):
-            args.extend((roots, cls._certificate_values(values)))
-        super().write(*args)
+    def preprocess_values(cls, mode, values):
+        # After the check of the user's values: the computed ones are
+        # the server's
+        values = super().preprocess_values(mode, values)
+        return cls._certificate_values(values)
 
     @classmethod
     def trusted(cls):
@@ -81,11 +80,13 @@ class TrustRoot(ModelSQL, ModelView):
         return [bytes(r.certificate) for r in cls.search([])]
 
 
-class Crl(ModelSQL, ModelView):
+class Crl(ServerFieldsMixin, ModelSQL, ModelView):
     "Certificate Revocation List"
     __string__ = "Certificate Revocation List"
     __name__ = 'mvp.signature.crl'
     # Imported by hand by the provincial administrator for offline use.
+    _computed_fields = frozenset({
+            'issuer', 'this_update', 'next_update', 'revoked'})
     name = fields.Char("Name", required=True)
     data = fields.Binary("CRL", required=True, filename='file_name')
     file_name = fields.Char("File Name")
@@ -123,16 +124,9 @@ class Crl(ModelSQL, ModelView):
         return values
 
     @classmethod
-    def create(cls, vlist):
-        return super().create([cls._crl_values(v) for v in vlist])
-
-    @classmethod
-    def write(cls, *args):
-        actions = iter(args)
-        args = []
-        for crls, values in zip(actions, actions):
-            args.extend((crls, cls._crl_values(values)))
-        super().write(*args)
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        return cls._crl_values(values)
 
     @classmethod
     def imported(cls):

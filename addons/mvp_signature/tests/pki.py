@@ -27,6 +27,8 @@ SOFTHSM_MODULE = next((p for p in (
             '/usr/lib/softhsm/libsofthsm2.so',
             '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so')
         if os.path.exists(p)), None)
+# The name of SoftHSM2 in [mvp_signature] pkcs11_modules
+SOFTHSM_NAME = 'softhsm'
 PIN = '1234'
 TOKEN = 'mvp-test'
 PASSPHRASE = 'mật khẩu 123'
@@ -245,7 +247,18 @@ class SoftHsm:
 
 @functools.cache
 def softhsm():
+    configure_softhsm()
     return SoftHsm({'agency': pki().agency})
+
+
+def configure_softhsm():
+    """List SoftHSM2 among the PKCS#11 modules the server may load, as a
+    trytond.conf would: ``[mvp_signature] pkcs11_modules = softhsm=...``"""
+    from trytond import config
+    if not config.has_section('mvp_signature'):
+        config.add_section('mvp_signature')
+    config.set('mvp_signature', 'pkcs11_modules',
+        '%s=%s' % (SOFTHSM_NAME, SOFTHSM_MODULE or ''))
 
 
 def has_softhsm():

@@ -26,10 +26,20 @@ def file_resources():
     document); these tests exercise the files alone, so the agency
     (company.company) is added to the resource models for their duration.
     The document flows are tested in scenario_signature_outgoing.rst.
+    A file is signed by who may change its document: here the officials
+    may change their agency record.
     """
     pool = Pool()
     File = pool.get('mvp.document.file')
+    ModelAccess = pool.get('ir.model.access')
+    ModelData = pool.get('ir.model.data')
     original = File._get_resources.__func__
+    ModelAccess.create([{
+                'model': 'company.company',
+                'group': ModelData.get_id('mvp_documents', 'group_mvp_user'),
+                'perm_read': True, 'perm_write': True,
+                'perm_create': False, 'perm_delete': False,
+                }])
 
     def _get_resources(cls):
         return original(cls) | {'company.company'}
@@ -93,7 +103,7 @@ class Setup:
             self.agency_key, = AgencyKey.create([{
                         'company': self.company.id, 'name': 'HSM',
                         'kind': 'pkcs11',
-                        'pkcs11_module': test_pki.SOFTHSM_MODULE,
+                        'pkcs11_module': test_pki.SOFTHSM_NAME,
                         'token_label': test_pki.TOKEN,
                         'key_label': 'agency', 'pin': test_pki.PIN,
                         'chain': chain}])
@@ -365,9 +375,6 @@ class SignatureFileTestCase(unittest.TestCase):
                     sign.start.kind = 'personal'
                     sign.start.personal_key = setup.personal['officer']
                     sign.start.passphrase = test_pki.PASSPHRASE
-                    sign.start.pin = None
-                    sign.start.notation = None
-                    sign.start.agency_key = None
                     self.assertEqual(sign.transition_sign(), 'end')
                     sign._save()
                     stored = Session(session_id).data

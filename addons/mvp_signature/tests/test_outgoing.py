@@ -49,7 +49,7 @@ class OutgoingSignatureTestCase(OutgoingSetup, unittest.TestCase):
             test_pki.softhsm()
             values = {
                 'kind': 'pkcs11', 'name': 'HSM',
-                'pkcs11_module': test_pki.SOFTHSM_MODULE,
+                'pkcs11_module': test_pki.SOFTHSM_NAME,
                 'token_label': test_pki.TOKEN, 'key_label': 'agency',
                 'pin': test_pki.PIN, 'chain': _pem(pki.chain)}
         else:
