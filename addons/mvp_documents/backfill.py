@@ -56,7 +56,8 @@ class LogError:
     column: str | None
     "Heading of the column."
     code: str
-    "required, date, datetime, integer, choice, file, empty or headings."
+    """required, date, datetime, integer, choice, classified, file, empty
+    or headings."""
     value: str = ''
 
 
@@ -185,6 +186,21 @@ def _is_example(values) -> bool:
         for v, (_, _, _, _, sample) in zip(values, COLUMNS))
 
 
+_SUBJECT = dict((k, h) for k, h, _, _, _ in COLUMNS)['subject']
+
+
+def _classified_errors(number, parsed, errors):
+    """Return the errors of a row, where a classified document keeps its
+    entry only: no subject (trích yếu) is typed for it"""
+    if parsed.get('confidentiality', 'normal') == 'normal':
+        return errors
+    errors = [e for e in errors
+        if not (e.column == _SUBJECT and e.code == 'required')]
+    if parsed.get('subject'):
+        errors.append(LogError(number, _SUBJECT, 'classified'))
+    return errors
+
+
 def read_log(data: bytes) -> tuple[list[LogRow], list[LogError]]:
     """Return the rows of the log and every error found.
 
@@ -216,18 +232,20 @@ def read_log(data: bytes) -> tuple[list[LogRow], list[LogError]]:
         if number == 2 and _is_example(values):
             continue
         parsed = {}
+        row_errors = []
         for value, (key, heading, required, kind, _) in zip(values, COLUMNS):
             if value is None or str(value).strip() == '':
                 if required:
-                    errors.append(LogError(number, heading, 'required'))
+                    row_errors.append(LogError(number, heading, 'required'))
                 continue
             try:
                 parsed[key] = _cell(value, kind)
             except ValueError:
-                errors.append(LogError(
+                row_errors.append(LogError(
                         number, heading, kind if kind in {
                             'date', 'datetime', 'integer'} else 'choice',
                         str(value)))
+        errors.extend(_classified_errors(number, parsed, row_errors))
         rows.append(LogRow(number, parsed))
     workbook.close()
     if not rows and not errors:

@@ -8,12 +8,16 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import timezone as tz
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
+from .document_type import is_classified
 from .eml import MailError, parse_eml
 from .exceptions import CaptureError, CaptureWarning
+from .file import content_refused
 from .heading import issuer_candidates, normalise_name, parse_heading
-from .scan import SCAN_TYPES, OcrError, ScanError, inspect_scan, ocr_scan
+from .scan import (
+    SCAN_TYPES, OcrError, ScanError, classified_marking, inspect_scan,
+    ocr_scan)
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +26,7 @@ OCR_STATES = [
     ('pending', "Pending"),
     ('done', "Done"),
     ('failed', "Failed"),
+    ('classified', "Not Read: Classified"),
     ]
 CLOSED = ['cancelled', 'returned']
 
@@ -33,40 +38,75 @@ class DocumentFile(metaclass=PoolMeta):
         help="Recognition of the text of a scan, run in the background.")
 
     @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._server_fields = cls._server_fields | {'ocr_state'}
+
+    @classmethod
+    def copy(cls, files, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('ocr_state', None)
+        return super().copy(files, default=default)
+
+    @classmethod
     def request_ocr(cls, files):
         "Recognise the text of the files in the background (queue worker)"
         files = [f for f in files if f.mimetype in SCAN_TYPES
             or (f.name or '').lower().endswith(tuple(SCAN_TYPES.values()))]
+        # the text of a classified document is never read nor kept
+        files = [f for f in files if not content_refused(f.resource)]
         if files:
             to_mark = [f for f in files if f.ocr_state != 'pending']
             if to_mark:
-                cls.write(to_mark, {'ocr_state': 'pending'})
+                with without_check_access():
+                    cls.write(to_mark, {'ocr_state': 'pending'})
             cls.__queue__.ocr(files)
 
     @classmethod
     def ocr(cls, files):
         "Store the recognised text of each file and tell its document"
-        for file in files:
-            if file.ocr_state == 'done':
-                continue
-            data = bytes(file.data or b'')
-            try:
-                info = inspect_scan(data)
-                result = ocr_scan(data, info.mimetype)
-            except (ScanError, OcrError) as exception:
-                logger.warning(
-                    "OCR of file %s failed: %s", file.id, exception)
-                file.ocr_state = 'failed'
-                file.save()
-                continue
-            file.text = result.text
-            file.ocr_state = 'done'
-            if not file.pages:
-                file.pages = info.pages
+        with without_check_access():
+            for file in cls.browse(cls.search([
+                            ('id', 'in', [f.id for f in files])])):
+                if file.ocr_state != 'done':
+                    cls._ocr_file(file)
+
+    @classmethod
+    def _ocr_file(cls, file):
+        resource = file.resource
+        if content_refused(resource):
+            file.text = None
+            file.ocr_state = 'classified'
             file.save()
-            resource = file.resource
-            if resource and hasattr(resource, 'on_file_text'):
-                resource.on_file_text(file, result.first_page)
+            return
+        data = bytes(file.data or b'')
+        try:
+            info = inspect_scan(data)
+            result = ocr_scan(data, info.mimetype)
+        except (ScanError, OcrError) as exception:
+            logger.warning(
+                "OCR of file %s failed: %s", file.id, exception)
+            file.ocr_state = 'failed'
+            file.save()
+            return
+        level = classified_marking(result.first_page)
+        if level:
+            # A stamp of độ mật: nothing of the content stays
+            logger.info("file %s bears a classified marking", file.id)
+            file.text = None
+            file.ocr_state = 'classified'
+            file.save()
+            if resource and hasattr(resource, 'on_classified_marking'):
+                resource.on_classified_marking(
+                    file, level, result.first_page)
+            return
+        file.text = result.text
+        file.ocr_state = 'done'
+        if not file.pages:
+            file.pages = info.pages
+        file.save()
+        if resource and hasattr(resource, 'on_file_text'):
+            resource.on_file_text(file, result.first_page)
 
 
 class Incoming(metaclass=PoolMeta):
@@ -144,6 +184,9 @@ class Incoming(metaclass=PoolMeta):
                     ], limit=1)
             if existing:
                 return existing[0]
+        level = classified_marking(mail.subject)
+        if level:
+            return cls._capture_classified_email(company, mail, level)
         arrival = datetime.datetime.now().replace(microsecond=0)
         if mail.date and mail.date.tzinfo:
             sent = mail.date.astimezone(tz.UTC).replace(tzinfo=None)
@@ -175,6 +218,83 @@ class Incoming(metaclass=PoolMeta):
         File.request_ocr(files[1:])
         return incoming
 
+    @classmethod
+    def _capture_classified_email(cls, company, mail, level):
+        """Return a draft holding only the entry of an e-mail marked
+        classified: no subject, no file; the clerks are told"""
+        incoming = cls(
+            company=company, channel='email', confidentiality=level,
+            issuer_name=mail.sender_name or mail.sender_address or None,
+            arrival_date=datetime.datetime.now().replace(microsecond=0),
+            email_message_id=mail.message_id)
+        incoming.save()
+        incoming._tell_classified_capture()
+        return incoming
+
+    def on_classified_marking(self, file, level, first_page):
+        """Keep only the register entry of a document whose scan bears
+        a classified marking, and tell the clerks"""
+        uploader = file.create_uid
+        if self.state in {'draft', 'received'}:
+            heading = parse_heading(first_page)
+            values = self._heading_values(heading) if heading else {}
+            for name, value in values.items():
+                if name != 'subject' and not getattr(self, name, None):
+                    setattr(self, name, value)
+            self._purge_capture([self])
+            self.confidentiality = level
+            self.subject = None
+            self.scan_reading = None
+            self.save()
+        else:
+            # the entry is registered: the leader decides on its level
+            with without_check_access():
+                Pool().get('mvp.document.file').delete([file])
+        self._tell_classified_capture(uploader)
+
+    @classmethod
+    def _purge_capture(cls, incomings):
+        """Delete every content captured for the incomings: their files,
+        attachments, intake documents and the e-mails they came from"""
+        pool = Pool()
+        File = pool.get('mvp.document.file')
+        Attachment = pool.get('ir.attachment')
+        Document = pool.get('document.incoming')
+        Email = pool.get('inbound.email')
+        references = [str(i) for i in incomings]
+        with without_check_access():
+            File.delete(File.search([('resource', 'in', references)]))
+            Attachment.delete(Attachment.search([
+                        ('resource', 'in', references)]))
+            documents = Document.search([('result', 'in', references)])
+            if documents:
+                Email.delete(Email.search([
+                            ('result', 'in', [str(d) for d in documents]),
+                            ]))
+                Document.delete(documents)
+        logger.info("content of classified captures %s removed",
+            [i.id for i in incomings])
+
+    def _tell_classified_capture(self, uploader=None):
+        pool = Pool()
+        Role = pool.get('mvp.user.role')
+        ModelData = pool.get('ir.model.data')
+        clerk = ModelData.get_id('mvp_documents', 'group_mvp_clerk')
+        with without_check_access():
+            users = {r.user for r in Role.search([
+                        ('company', '=', self.company.id),
+                        ('group', '=', clerk),
+                        ])}
+        if uploader and uploader.id:
+            users.add(uploader)
+        values = {'document': self.notation or str(self.id)}
+        self._notify(
+            users,
+            gettext('mvp_documents.msg_capture_classified_subject',
+                **values),
+            gettext('mvp_documents.msg_capture_classified_body', **values),
+            records=[self])
+
     def _main_file(self):
         for kind in ['scan', 'original', 'signed']:
             for file in self.files:
@@ -184,6 +304,7 @@ class Incoming(metaclass=PoolMeta):
     def on_file_text(self, file, first_page):
         "Fill the empty fields of a draft from the first page of its scan"
         if (self.state not in {'draft', 'received'}
+                or is_classified(self.confidentiality)
                 or file != self._main_file()):
             return
         heading = parse_heading(first_page)

@@ -8,6 +8,7 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from .document_type import is_classified
 from .eml import MailError, looks_like_eml, parse_eml
 from .exceptions import CaptureError
 
@@ -27,7 +28,16 @@ class Incoming(metaclass=PoolMeta):
 
     @classmethod
     def default_company(cls):
-        return Transaction().context.get('company')
+        # A scanner posting to /<db>/document_incoming has no company in
+        # its context: its user's agency, not a document seen by all
+        pool = Pool()
+        User = pool.get('res.user')
+        transaction = Transaction()
+        company = transaction.context.get('company')
+        if company is None and transaction.user:
+            user = User(transaction.user)
+            company = user.company.id if user.company else None
+        return company
 
     @classmethod
     def default_type(cls):
@@ -52,6 +62,19 @@ class Incoming(metaclass=PoolMeta):
             if document.type == 'mvp_incoming' and document.state == 'draft':
                 document.check_mvp_incoming()
         super().process(documents, with_children=with_children)
+
+    @classmethod
+    def proceed(cls, documents, with_children=False):
+        pool = Pool()
+        MvpIncoming = pool.get('mvp.incoming')
+        super().proceed(documents, with_children=with_children)
+        # A capture that met a classified marking keeps only the entry:
+        # the raw scan or e-mail and its copy as attachment go away
+        classified = [d.result for d in documents
+            if isinstance(d.result, MvpIncoming)
+            and is_classified(d.result.confidentiality)]
+        if classified:
+            MvpIncoming._purge_capture(classified)
 
     def check_mvp_incoming(self):
         pool = Pool()

@@ -4,13 +4,15 @@ import hashlib
 import mimetypes
 
 from trytond.i18n import gettext
+from trytond.ir.resource import ResourceAccessMixin
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.model.exceptions import AccessError
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
+from .document_type import is_classified
 from .exceptions import DocumentFileError
+from .protection import ServerFieldsMixin, refuse
 
 KINDS = [
     ('scan', "Scan"),
@@ -64,13 +66,57 @@ def is_broken(name, data):
         data.startswith(s) for s in signatures)
 
 
-class DocumentFile(ModelSQL, ModelView):
+#: States of an incoming document in which its scan may still change
+OPEN_INCOMING_STATES = {'draft', 'received'}
+#: What a frozen file keeps as it is: its content and its place
+CONTENT_FIELDS = frozenset({'data', 'name', 'kind', 'resource'})
+#: Documents whose records (assignments, comments) hold files of theirs
+PARENT_DOCUMENTS = {'mvp.incoming', 'mvp.outgoing'}
+
+
+def content_refused(resource):
+    """Tell whether no content (file, scan, text) may be stored on
+    resource: a classified document or a record of one (item 6)
+
+    A resource model may answer itself with ``_content_allowed()``.
+    """
+    if resource is None or getattr(resource, 'id', None) is None:
+        return False
+    allowed = getattr(resource, '_content_allowed', None)
+    if allowed is not None:
+        return not allowed()
+    if is_classified(getattr(resource, 'confidentiality', None)):
+        return True
+    for name, field in resource._fields.items():
+        if (getattr(field, 'model_name', None) in PARENT_DOCUMENTS
+                and field._type == 'many2one'
+                and name in {'incoming', 'outgoing'}):
+            parent = getattr(resource, name)
+            if parent and content_refused(parent):
+                return True
+    return False
+
+
+def entry_label(resource):
+    "Return what names a document without its content: notation or id"
+    return (getattr(resource, 'notation', None)
+        or getattr(resource, 'number', None) or str(resource.id))
+
+
+class DocumentFile(
+        ServerFieldsMixin, ResourceAccessMixin, ModelSQL, ModelView):
     "Document File"
     __name__ = 'mvp.document.file'
     __string__ = "Document File"
     # One file of a document (scan, original, draft version, signed PDF,
     # appendix).  Files are never edited once locked (signed): a change
     # is a new version that supersedes the old one, which stays.
+    # A file is seen, found, read, changed and deleted exactly when its
+    # document may be (ResourceAccessMixin checks the resource's rules).
+    _server_fields = frozenset({'locked', 'superseded_by', 'text'})
+    _fixed_fields = frozenset({'company', 'resource'})
+    _computed_fields = frozenset(
+        {'version', 'sha256', 'size', 'file_id', 'mimetype'})
     resource = fields.Reference(
         "Document", selection='get_resources', required=True, readonly=True)
     company = fields.Many2One(
@@ -138,20 +184,18 @@ class DocumentFile(ModelSQL, ModelView):
         return self.name
 
     @classmethod
-    def _file_values(cls, values, kind=None):
-        values = values.copy()
-        data = values.get('data')
-        if data is not None:
-            data = bytes(data)
-            cls._check_data(
-                values.get('name'), data, values.get('kind', kind))
-            values['size'] = len(data)
-            values['sha256'] = hashlib.sha256(data).hexdigest()
-            if values.get('name') and not values.get('mimetype'):
-                values['mimetype'] = (
-                    mimetypes.guess_type(values['name'])[0]
-                    or 'application/octet-stream')
-        return values
+    def _data_values(cls, name, data, kind):
+        "Return the values the server derives from the content"
+        data = bytes(data)
+        cls._check_data(name, data, kind)
+        return {
+            'size': len(data),
+            'sha256': hashlib.sha256(data).hexdigest(),
+            }
+
+    @staticmethod
+    def _guess_mimetype(name):
+        return mimetypes.guess_type(name)[0] or 'application/octet-stream'
 
     @classmethod
     def _check_data(cls, name, data, kind):
@@ -163,75 +207,160 @@ class DocumentFile(ModelSQL, ModelView):
 
     @classmethod
     def create(cls, vlist):
-        vlist = [
-            cls._file_values(v, kind=cls.default_kind()) for v in vlist]
-        for values in vlist:
+        transaction = Transaction()
+        external = bool(transaction.user and transaction.check_access)
+        vlist = [v.copy() for v in vlist]
+        resources = cls._resources(v.get('resource') for v in vlist)
+        for values, resource in zip(vlist, resources):
+            cls._check_content_allowed(resource)
+            if external:
+                # what the server derives is never taken from a user
+                for name in cls._computed_fields:
+                    values.pop(name, None)
+            if values.get('data') is not None:
+                values.update(cls._data_values(
+                        values.get('name'), values['data'],
+                        values.get('kind', cls.default_kind())))
+            if values.get('name') and not values.get('mimetype'):
+                values['mimetype'] = cls._guess_mimetype(values['name'])
             values.setdefault('version', 1)
-            if not values.get('company') and values.get('resource'):
-                values['company'] = cls._resource_company(values['resource'])
+            company = cls._resource_company(resource)
+            if company or not values.get('company'):
+                values['company'] = company
         return super().create(vlist)
 
     @classmethod
+    def _resources(cls, references):
+        "Return the record of each reference (None for none)"
+        pool = Pool()
+        result = []
+        for reference in references:
+            if hasattr(reference, '__name__') and hasattr(reference, 'id'):
+                reference = (reference.__name__, reference.id)
+            model, id_ = reference_model_id(reference)
+            result.append(pool.get(model)(id_) if model else None)
+        return result
+
+    @classmethod
+    def _check_content_allowed(cls, resource):
+        "Refuse content on a classified document, whoever stores it"
+        with without_check_access():
+            if not content_refused(resource):
+                return
+            label = entry_label(resource)
+        refuse('mvp_documents.msg_file_classified', [resource],
+            fields=['data'], error=DocumentFileError, document=label)
+
+    @classmethod
     def _resource_company(cls, resource):
-        if isinstance(resource, (str, list, tuple)):
-            model, id_ = reference_model_id(resource)
-            resource = Pool().get(model)(id_)
-        company = getattr(resource, 'company', None)
+        if resource is None:
+            return None
+        with without_check_access():
+            company = getattr(resource, 'company', None)
         return company.id if company else None
 
     @classmethod
     def write(cls, *args):
         actions = iter(args)
-        args = []
+        derived = []
         for files, values in zip(actions, actions):
-            if 'data' in values and 'kind' not in values:
-                # the check depends on the kind of each file
-                for file in files:
-                    args.extend(([file], cls._file_values(
-                                values, kind=file.kind)))
-            else:
-                args.extend((files, cls._file_values(values)))
+            if not {'data', 'name'} & set(values):
+                continue
+            for file in files:
+                derived.extend(([file], cls._derived(file, values)))
         super().write(*args)
+        if derived:
+            # the hash and size follow the content: the server's write
+            with without_check_access():
+                super().write(*derived)
+
+    @classmethod
+    def _derived(cls, file, values):
+        name = values.get('name', file.name)
+        result = {}
+        if 'data' in values:
+            with without_check_access():
+                cls._check_content_allowed(file.resource)
+            result.update(cls._data_values(
+                    name, values['data'] or b'',
+                    values.get('kind', file.kind)))
+        if 'name' in values or 'data' in values:
+            result['mimetype'] = cls._guess_mimetype(name or '')
+        return result
+
+    @classmethod
+    def copy(cls, files, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['locked', 'superseded_by', 'supersedes', 'text']:
+            default.setdefault(name, None)
+        return super().copy(files, default=default)
 
     @classmethod
     def check_modification(cls, mode, files, values=None, external=False):
         super().check_modification(
             mode, files, values=values, external=external)
-        if Transaction().context.get('_mvp_file_unlock'):
-            return
-        protected = {'data', 'name', 'resource', 'kind', 'sha256'}
-        if mode == 'delete' or (
-                mode == 'write' and protected & set(values or {})):
-            for file in files:
-                if file.locked:
-                    raise AccessError(gettext(
-                            'mvp_documents.msg_file_locked',
-                            file=file.rec_name))
-        if mode == 'delete':
-            for file in files:
-                if file.supersedes:
-                    raise AccessError(gettext(
-                            'mvp_documents.msg_file_versioned',
-                            file=file.rec_name))
+        if mode == 'write':
+            tried = CONTENT_FIELDS & set(values or {})
+            if tried:
+                cls._check_content_frozen(files, tried, external)
+        elif mode == 'delete':
+            cls._check_delete(files, external)
+
+    def _frozen_message(self):
+        """Return the message id saying why a user may not change or
+        delete this file, or None"""
+        if self.locked:
+            return 'mvp_documents.msg_file_locked'
+        if self.superseded_by:
+            return 'mvp_documents.msg_file_old_version'
+        resource = self.resource
+        if (resource is not None and resource.__name__ == 'mvp.incoming'
+                and resource.state not in OPEN_INCOMING_STATES):
+            return 'mvp_documents.msg_file_registered'
+
+    @classmethod
+    def _check_content_frozen(cls, files, tried, external):
+        for file in files:
+            # a locked file stays as signed, even for the server's code
+            message = (file._frozen_message() if external
+                else 'mvp_documents.msg_file_locked' if file.locked
+                else None)
+            if message:
+                refuse(message, [file], fields=tried, file=file.rec_name)
+
+    @classmethod
+    def _check_delete(cls, files, external):
+        for file in files:
+            # the server deletes locked files only when it destroys an
+            # archived dossier; a user never deletes a kept file
+            message = file._frozen_message() if external else None
+            if not message and file.supersedes:
+                message = 'mvp_documents.msg_file_versioned'
+            if message:
+                refuse(message, [file], file=file.rec_name)
 
     def supersede(self, data, name=None, **values):
         "Return a new version of the file that replaces this one"
-        new, = self.create([{
-                    'resource': str(self.resource),
-                    'company': self.company.id,
-                    'kind': values.pop('kind', self.kind),
-                    'name': name or self.name,
-                    'data': data,
-                    'version': (self.version or 1) + 1,
-                    **values,
-                    }])
-        with Transaction().set_context(_mvp_file_unlock=True):
+        # The caller must be allowed to change the document (checked
+        # when a user's call is checked); the versioning is the server's
+        self.check_access([self.id], mode='write')
+        with without_check_access():
+            new, = self.create([{
+                        'resource': str(self.resource),
+                        'company': self.company.id,
+                        'kind': values.pop('kind', self.kind),
+                        'name': name or self.name,
+                        'data': data,
+                        'version': (self.version or 1) + 1,
+                        **values,
+                        }])
             self.write([self], {'superseded_by': new.id})
         return new
 
     @classmethod
     def lock(cls, files):
-        with Transaction().set_context(_mvp_file_unlock=True):
+        "Lock files (released, signed): a server act, never a user's"
+        with without_check_access():
             cls.write(files, {'locked': True})
 
 
@@ -239,3 +368,34 @@ class DocumentFileMixin:
     "Mixin for documents that hold files"
     __slots__ = ()
     files = fields.One2Many('mvp.document.file', 'resource', "Files")
+
+
+class _FileResourceAccess:
+    "Notes and attachments of a file follow the file's document"
+    __slots__ = ()
+
+    @classmethod
+    def check_access(cls, ids, mode='read'):
+        # The platform checks the record rules of the file only; a file
+        # is readable when its document is, which is checked in Python
+        pool = Pool()
+        File = pool.get('mvp.document.file')
+        super().check_access(ids, mode=mode)
+        transaction = Transaction()
+        if transaction.user == 0 or not transaction.check_access:
+            return
+        with without_check_access():
+            file_ids = {r.resource.id for r in cls.browse(ids)
+                if r.resource is not None
+                and r.resource.__name__ == File.__name__}
+        if file_ids:
+            File.check_access(sorted(file_ids), mode={
+                    'create': 'write', 'delete': 'write'}.get(mode, mode))
+
+
+class Note(_FileResourceAccess, metaclass=PoolMeta):
+    __name__ = 'ir.note'
+
+
+class Attachment(_FileResourceAccess, metaclass=PoolMeta):
+    __name__ = 'ir.attachment'

@@ -11,16 +11,19 @@ from trytond.transaction import Transaction
 
 from .exceptions import CaptureError
 from .imap import ImapAccount, ImapError, fetch_unseen, mark_seen
+from .protection import ServerFieldsMixin, log_refusal, refuse
 
 logger = logging.getLogger(__name__)
 
 
-class Inbox(metaclass=PoolMeta):
+class Inbox(ServerFieldsMixin, metaclass=PoolMeta):
     __name__ = 'inbound.email.inbox'
-    # Besides the webhook of inbound_email, an inbox can poll an agency's
-    # official mailbox over IMAP; the fetched e-mails go through the
-    # inbox rules (e.g. "Incoming Document" of type "Incoming Official
-    # Document" for the agency).
+    # An inbox polls an agency's official mailbox over IMAP; the fetched
+    # e-mails go through the inbox rules (e.g. "Incoming Document" of
+    # type "Incoming Official Document" for the agency).  The webhook of
+    # inbound_email (/<db>/inbound_email/inbox/<identifier>, open to
+    # anyone who knows the identifier) is switched off: an inbox gets no
+    # identifier, and the e-mails posted to one are refused.
     _imap = {
         'required': Bool(Eval('imap_active')),
         }
@@ -48,12 +51,23 @@ class Inbox(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        cls._server_fields = cls._server_fields | {'identifier'}
         cls._buttons.update(
             fetch_imap={
                 'invisible': ~Eval('imap_active'),
                 'depends': ['imap_active'],
                 },
             )
+        cls._buttons['new_identifier'] = {
+            'invisible': True,
+            'readonly': True,
+            }
+
+    @classmethod
+    @ModelView.button
+    def new_identifier(cls, inboxes):
+        refuse('mvp_documents.msg_inbox_webhook_off', inboxes,
+            fields=['identifier'], error=CaptureError)
 
     @classmethod
     def default_agency(cls):
@@ -127,6 +141,16 @@ class Inbox(metaclass=PoolMeta):
             Transaction().join(_MarkSeen(account)).uids.extend(
                 uid for uid, _ in messages)
         return emails
+
+
+class Email(metaclass=PoolMeta):
+    __name__ = 'inbound.email'
+
+    @classmethod
+    def from_webhook(cls, inbox, data, data_type):
+        # The HTTP route answers 400: e-mails come only over IMAP
+        log_refusal(cls.__name__, [], [], 'inbound e-mail webhook is off')
+        return []
 
 
 class _MarkSeen:

@@ -12,6 +12,7 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
 from .calendar import add_working_days
+from .document_type import is_classified
 
 DUE_STATES = [
     (None, ""),
@@ -37,6 +38,19 @@ def due_state(deadline, today, due_soon_date):
     if deadline <= due_soon_date:
         return 'due_soon'
     return None
+
+
+def document_label(incoming):
+    """Name a document in a notification or digest: a classified one
+    only as "a classified document" with its number and notation"""
+    if not is_classified(incoming.confidentiality):
+        return incoming.rec_name
+    entry = ' - '.join(filter(None, [
+                '%02d' % incoming.arrival_number
+                if incoming.arrival_number else None,
+                incoming.notation]))
+    return gettext('mvp_documents.msg_notify_classified_document',
+        entry=entry or str(incoming.id))
 
 
 class Assignment(metaclass=PoolMeta):
@@ -106,7 +120,7 @@ class Assignment(metaclass=PoolMeta):
         if state == 'overdue' and self.assigner:
             users |= set(self.assigner.users)
         values = {
-            'document': self.incoming.rec_name,
+            'document': document_label(self.incoming),
             'assignee': self.assignee or '',
             'deadline': self.deadline.strftime('%d/%m/%Y'),
             }
@@ -198,7 +212,7 @@ class Assignment(metaclass=PoolMeta):
         def assignment(record):
             return '%s: %s (%s)' % (
                 record.deadline.strftime('%d/%m/%Y'), record.assignee or '',
-                record.incoming.rec_name)
+                document_label(record.incoming))
 
         subject = gettext(
             'mvp_documents.msg_digest_subject',
@@ -207,7 +221,7 @@ class Assignment(metaclass=PoolMeta):
         body = [gettext('mvp_documents.msg_digest_greeting',
                 leader=leader.rec_name), '']
         for message, records, describe in [
-                ('msg_digest_new', new, lambda r: r.rec_name),
+                ('msg_digest_new', new, document_label),
                 ('msg_digest_due', due, assignment),
                 ('msg_digest_late', late, assignment)]:
             body.append(gettext(

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
+import unicodedata
 import subprocess
 import tempfile
 from dataclasses import dataclass
 
 __all__ = [
     'SCAN_TYPES', 'ScanError', 'OcrError', 'ScanInfo', 'OcrResult',
-    'inspect_scan', 'ocr_available', 'ocr_scan', 'pdf_text']
+    'inspect_scan', 'ocr_available', 'ocr_scan', 'pdf_text',
+    'classified_marking']
 
 SCAN_TYPES = {
     'application/pdf': '.pdf',
@@ -83,6 +86,35 @@ class OcrResult:
     @property
     def first_page(self) -> str:
         return self.pages[0] if self.pages else ''
+
+
+# Confidentiality stamps (độ mật: MẬT, TỐI MẬT, TUYỆT MẬT) are printed in
+# capitals; "BÍ MẬT" (secret, the noun), "MẬT KHẨU" (password) and "MẬT
+# MÃ" (cipher) are ordinary words of a title.
+_MARKING = re.compile(
+    r'(?<![\w])(?<!BÍ )(TUYỆT MẬT|TỐI MẬT|MẬT)(?![\w])(?! KHẨU)(?! MÃ)')
+_LEVELS = {
+    'TUYỆT MẬT': 'top_secret', 'TỐI MẬT': 'secret', 'MẬT': 'confidential'}
+
+
+def classified_marking(text: str) -> str | None:
+    """Return the confidentiality level stamped in text, or None.
+
+    The level is ``'confidential'``, ``'secret'`` or ``'top_secret'``
+    (the most secret one found).  Only capitals count, as on a stamp or
+    a marked e-mail subject:
+
+    >>> classified_marking('[MẬT] Báo cáo tình hình')
+    'confidential'
+    >>> classified_marking('Quy chế bảo vệ bí mật nhà nước') is None
+    True
+    """
+    text = unicodedata.normalize('NFC', text or '')
+    found = {_LEVELS[m.group(1)] for m in _MARKING.finditer(text)}
+    for level in ['top_secret', 'secret', 'confidential']:
+        if level in found:
+            return level
+    return None
 
 
 def sniff(data: bytes) -> str | None:
