@@ -9,9 +9,10 @@ session's own ``user:<id>`` but passes every other channel name to
 logged-in user could listen to ``chat:<model>,<id>`` of a document of
 another agency, or to ``notification:<id>`` of another user.
 
-``AgencyBus`` keeps a channel only when it belongs to the user or names
-a record the user may read; the others are dropped and logged.  It is
-named by ``[bus] class`` in config/*.conf; ``install`` puts the same
+``AgencyBus`` accepts a channel only when it belongs to the user or
+names a record the user may read; a subscription asking for another is
+logged and refused at once (403) rather than held open as a long poll.
+It is named by ``[bus] class`` in config/*.conf; ``install`` puts the same
 filter in front of whatever bus trytond resolved when a deployment forgot
 that line.
 """
@@ -22,6 +23,7 @@ import trytond.bus
 import trytond.config as config
 from trytond.bus import LongPollingBus
 from trytond.pool import Pool
+from trytond.protocols.wrappers import HTTPStatus, abort
 from trytond.transaction import Transaction, check_access
 
 from .protection import log_refusal
@@ -89,17 +91,23 @@ class ChannelFilter:
 
     @classmethod
     def subscribe(cls, database, channels, last_message=None):
+        channels = set(map(str, channels))
         users = {int(c.split(':', 1)[1]) for c in channels
-            if re.match(r'^user:\d+$', str(c))}
+            if re.match(r'^user:\d+$', c)}
         if len(users) != 1:
             # the route always adds the session's user:<id>, only it
             logger.warning("bus subscription without its user: %s",
-                sorted(map(str, channels))[:20])
-            channels = set()
-        else:
-            user_id, = users
-            with Transaction().start(database, user_id, readonly=True):
-                channels = allowed_channels(user_id, channels)
+                sorted(channels)[:20])
+            abort(HTTPStatus.FORBIDDEN)
+        user_id, = users
+        with Transaction().start(database, user_id, readonly=True):
+            allowed = allowed_channels(user_id, channels)
+        if allowed != channels:
+            # a client asks only for what its user opened: an answer
+            # now, not a poll held open for minutes
+            abort(HTTPStatus.FORBIDDEN,
+                "Bạn không có quyền theo dõi kênh: %s" % ', '.join(
+                    sorted(channels - allowed)[:5]))
         return super().subscribe(database, channels, last_message)
 
 

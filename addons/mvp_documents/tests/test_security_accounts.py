@@ -8,6 +8,8 @@ import uuid
 from contextlib import contextmanager
 from unittest.mock import MagicMock, patch
 
+from werkzeug.exceptions import Forbidden
+
 import trytond.bus
 from trytond.bus import LongPollingBus
 from trytond.model.exceptions import AccessError
@@ -585,21 +587,25 @@ class SecurityAccountsTestCase(unittest.TestCase):
                 self.assertEqual(
                     bus.allowed_channels(clerk, {channel}), set())
 
-    def test_bus_subscription_passes_only_allowed_channels(self):
-        "The bus class filters what it gives to trytond's long polling"
-        asked = {'user:7', 'user:8', 'chat:mvp.incoming,1'}
+    def test_bus_subscription_with_a_refused_channel_is_refused(self):
+        "A subscription to a channel not allowed is answered 403 at once"
+        asked = {'user:7', 'chat:mvp.incoming,1'}
         with patch.object(bus, 'Transaction', MagicMock()), \
-                patch.object(bus, 'allowed_channels',
-                    return_value={'user:7'}) as allowed, \
+                patch.object(bus, 'allowed_channels') as allowed, \
                 patch.object(LongPollingBus, 'subscribe',
                     return_value='response') as subscribe:
-            # the route leaves one user:<id>, the session's
-            self.assertEqual(bus.AgencyBus.subscribe(
-                    'db', asked - {'user:8'}, None), 'response')
-            allowed.assert_called_once_with(7, asked - {'user:8'})
-            subscribe.assert_called_with('db', {'user:7'}, None)
-            bus.AgencyBus.subscribe('db', asked, None)
-            subscribe.assert_called_with('db', set(), None)
+            allowed.return_value = asked
+            self.assertEqual(
+                bus.AgencyBus.subscribe('db', asked, None), 'response')
+            allowed.assert_called_once_with(7, asked)
+            subscribe.assert_called_once_with('db', asked, None)
+            subscribe.reset_mock()
+            allowed.return_value = {'user:7'}
+            for channels in [asked, asked | {'user:8'}, asked - {'user:7'}]:
+                with self.subTest(channels=channels), \
+                        self.assertRaises(Forbidden):
+                    bus.AgencyBus.subscribe('db', channels, None)
+            subscribe.assert_not_called()
 
     def test_bus_is_filtered_when_the_configuration_forgets_it(self):
         "install() filters trytond's bus if [bus] class does not"
