@@ -7,9 +7,12 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from . import unicode  # noqa: F401 (normalises every stored text to NFC)
 from .exceptions import AgencyValidationError
+from .protection import refuse
+from .role import is_province_admin
 
 # mã định danh điện tử (QĐ 20/2020/QĐ-TTg): DDD.DD.DD.Xnn, 13 characters,
 # the level-1 code (province Hnn, central body Gnn) on the right.
@@ -147,6 +150,23 @@ class Employee(metaclass=PoolMeta):
                             'mvp_documents.msg_employee_department_company',
                             employee=employee.rec_name,
                             department=employee.department.rec_name))
+
+    @classmethod
+    def check_modification(
+            cls, mode, employees, values=None, external=False):
+        super().check_modification(
+            mode, employees, values=values, external=external)
+        # The department of one's own post decides what one sees: like a
+        # role, another administrator changes it.
+        tried = {'department', 'company'} & set(values or {})
+        if (not external or mode != 'write' or not tried
+                or is_province_admin()):
+            return
+        user_id = Transaction().user
+        for employee in employees:
+            if user_id in {u.id for u in employee.users}:
+                refuse('mvp_documents.msg_employee_own_post', [employee],
+                    fields=tried, employee=employee.rec_name)
 
     @classmethod
     def on_modification(cls, mode, employees, field_names=None):

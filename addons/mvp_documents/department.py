@@ -6,8 +6,11 @@ from trytond.model import (
     tree)
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from .exceptions import DepartmentValidationError
+from .protection import refuse
+from .role import is_province_admin
 
 
 class Department(
@@ -48,6 +51,30 @@ class Department(
         # the record rules name the departments a user heads
         Pool().get('ir.rule').clear_agency_context()
         return callback
+
+    @classmethod
+    def check_modification(
+            cls, mode, departments, values=None, external=False):
+        super().check_modification(
+            mode, departments, values=values, external=external)
+        # A department's head sees what is given to the department: like
+        # a role, an administrator does not give it to themselves.
+        if not external or is_province_admin():
+            return
+        if mode == 'create':
+            heads = {d: d.head for d in departments if d.head}
+        elif mode == 'write' and (values or {}).get('head'):
+            Employee = Pool().get('company.employee')
+            head = Employee(values['head'])
+            heads = {d: head for d in departments}
+        else:
+            return
+        user_id = Transaction().user
+        for department, head in heads.items():
+            if user_id in {u.id for u in head.users}:
+                refuse('mvp_documents.msg_department_head_self',
+                    [department], fields={'head'},
+                    department=department.rec_name)
 
     @classmethod
     def validate_fields(cls, departments, field_names):

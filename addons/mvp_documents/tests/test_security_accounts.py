@@ -469,6 +469,42 @@ class SecurityAccountsTestCase(unittest.TestCase):
                         Role.write([role], values)
                     self.assertEqual(roles(), before)
 
+    @with_transaction()
+    def test_agency_admin_cannot_make_themselves_department_head(self):
+        "Heading a department is given by another administrator"
+        pool = Pool()
+        Department = pool.get('mvp.department')
+        a = self.agency_with_admin()
+        with acting_as(a.admin), self.refused():
+            Department.write([a.it], {'head': a.admin.id})
+        with acting_as(a.admin), self.refused():
+            Department.create([{'name': "Phòng mới", 'code': 'PM',
+                        'company': a.company.id, 'head': a.admin.id}])
+        self.assertEqual(Department(a.it.id).head, a.head)
+        self.assertEqual(Department.search([('code', '=', 'PM')]), [])
+        with acting_as(a.admin2):
+            Department.write([a.it], {'head': a.admin.id})
+        self.assertEqual(Department(a.it.id).head, a.admin)
+
+    @with_transaction()
+    def test_agency_admin_cannot_move_their_own_post(self):
+        "The department of one's own post is changed by another"
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        a = self.agency_with_admin()
+        b = Agency("Sở Y tế", 'SYT', prefix='b_')
+        for values in [{'department': a.it.id},
+                {'company': b.company.id, 'department': None}]:
+            with self.subTest(values=values):
+                with acting_as(a.admin), self.refused():
+                    Employee.write([a.admin], values)
+                admin = Employee(a.admin.id)
+                self.assertEqual(
+                    (admin.company, admin.department), (a.company, a.office))
+        with acting_as(a.admin2):
+            Employee.write([a.admin], {'department': a.it.id})
+        self.assertEqual(Employee(a.admin.id).department, a.it)
+
     # The agency of a request
 
     @with_transaction()
