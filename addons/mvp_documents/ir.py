@@ -39,8 +39,9 @@ class Rule(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.domain.help += (
-            '\n- "company" the id of the agency the user works in '
-            '(res.user.company as stored, never the request\'s context)'
+            # the agency the user works in: res.user.company as stored,
+            # never the request's context (get_working_company)
+            '\n- "company" the id of the current agency'
             '\n- "employees" the user\'s officials in it'
             '\n- "departments" their departments'
             '\n- "head_departments" the departments they head')
