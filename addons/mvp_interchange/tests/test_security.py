@@ -330,13 +330,18 @@ class InterchangeSecurityTestCase(OutgoingSetup, unittest.TestCase):
         with acting_as(self.clerk[1]):
             self.assertEqual(Message.search([]), [ours])
             with self.assertRaises(AccessError):
-                Message.read([theirs.id], ['subject'])
+                Message.read([theirs.id], ['state'])
+            # the subject and the package stay with the document
+            for name in ['subject', 'data']:
+                with self.assertRaises(AccessError):
+                    Message.read([ours.id], [name])
         with acting_as(self.agency_admin[1]):
             self.assertEqual(Message.search([]), [ours])
         with acting_as(self.recipient_clerk[1]):
             self.assertEqual(Message.search([]), [theirs])
         with acting_as(self.province_admin[1]):
             self.assertEqual(set(Message.search([])), {ours, theirs})
+            Message.read([ours.id], ['subject', 'data'])
         with acting_as(self.drafter[1]), self.assertRaises(AccessError):
             Message.search([])
 
