@@ -367,6 +367,33 @@ class SecurityAccountsTestCase(unittest.TestCase):
                 pool.get(model).search([])
         self.assertEqual(account(me), before)
 
+    @with_transaction()
+    def test_nobody_else_reads_a_temporary_password(self):
+        "A reset password and the hash are not readable nor searchable"
+        pool = Pool()
+        User = pool.get('res.user')
+        a = self.agency_with_admin()
+        officer = user_of(a.officer1)
+        User.write([officer], {'password': 'Mat-khau-cu-2026'})
+        User.reset_password([officer])
+        reset = User(officer.id).password_reset
+        self.assertTrue(reset)
+        for employee in [a.leader, a.admin]:
+            with self.subTest(user=employee.rec_name):
+                with acting_as(employee):
+                    self.assertEqual(
+                        User.read([officer.id], ['login'])[0]['login'],
+                        'officer1')
+                for attempt_ in [
+                        lambda: User.read([officer.id], ['password_reset']),
+                        lambda: User.search(
+                            [('password_reset', '=', reset)]),
+                        lambda: User.search(
+                            [('password_hash', 'like', '$%')]),
+                        ]:
+                    with acting_as(employee), self.refused():
+                        attempt_()
+
     # Roles
 
     @with_transaction()
