@@ -17,13 +17,17 @@ from trytond.modules.company.model import employee_field
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .document_type import is_classified
 from .dossier_list import (
-    RETENTIONS, must_hand_over, retention_years, stamp_employee)
+    RETENTIONS, agency_role, checked, has_agency_role, must_hand_over,
+    retention_years, stamp_employee)
 from .exceptions import DossierError, DossierWarning
 from .file import reference_model_id
+from .protection import ServerFieldsMixin, log_refusal, refuse
 
 STATES = [
     ('open', "Open"),
@@ -38,10 +42,17 @@ USAGES = [
     ]
 # Fields the archive workflow may still set on a closed dossier
 ARCHIVE_FIELDS = {
-    'state', 'handover', 'handover_due', 'handover_reminded',
+    'state', 'closed_by', 'closed_date',
+    'handover', 'handover_due', 'handover_reminded',
     'handed_over_date', 'disposal', 'expiry_date', 'destroyed_date',
     'shares',
     }
+# ... and those a user may still change on it (the links to a draft
+# hand-over or disposal are checked on their own)
+USER_ARCHIVE_FIELDS = {'shares', 'expiry_date'}
+LINK_FIELDS = {'handover', 'disposal'}
+OWNER_ROLES = ['group_mvp_leader']
+ARCHIVE_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
 
 
 # Registered documents, linked as soon as their models exist
@@ -63,10 +74,14 @@ def add_years(date, years):
         return date.replace(year=date.year + years, day=28)
 
 
-class Dossier(Workflow, ModelSQL, ModelView):
+class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     "Dossier"
     __name__ = 'mvp.dossier'
     __string__ = "Dossier"
+    _server_fields = frozenset({
+            'state', 'closed_by', 'closed_date', 'handover_due',
+            'handover_reminded', 'handed_over_date', 'destroyed_date'})
+    _fixed_fields = frozenset({'company'})
     # Hồ sơ công việc (ND 30/2020 Art. 28-31, Phụ lục VI Part II.III).
     # Documents are linked through mvp.dossier.line, never copied.
     _states = {'readonly': Eval('state') != 'open'}
@@ -281,9 +296,15 @@ class Dossier(Workflow, ModelSQL, ModelView):
         pool = Pool()
         User = pool.get('res.user')
         transaction = Transaction()
-        # ir.rule evaluates domains as root with the real user in context
-        user_id = transaction.context.get('user') or transaction.user
-        return user_id, [e.id for e in User(user_id).employees]
+        user_id = transaction.user
+        if not user_id:
+            # ir.rule evaluates domains as root with the real user in
+            # context; a user's own call may put any 'user' in it
+            user_id = transaction.context.get('user')
+        if not user_id:
+            return None, []
+        with without_check_access():
+            return user_id, [e.id for e in User(user_id).employees]
 
     def get_visible(self, name):
         return bool(self.search([
@@ -304,10 +325,15 @@ class Dossier(Workflow, ModelSQL, ModelView):
             domain = ['NOT', domain]
         return domain
 
+    def is_owner(self, employees):
+        "The responsible official, their department head or a leader"
+        return (self.responsible.id in employees
+            or bool(self.department and self.department.head
+                and self.department.head.id in employees)
+            or has_agency_role(self.company, OWNER_ROLES))
+
     def can_edit(self, user_id, employees):
-        if (self.responsible.id in employees
-                or (self.department and self.department.head
-                    and self.department.head.id in employees)):
+        if self.is_owner(employees):
             return True
         return any(s.user.id == user_id and s.permission == 'edit'
             for s in self.shares)
@@ -360,39 +386,114 @@ class Dossier(Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, dossiers, values=None, external=False):
         super().check_modification(
             mode, dossiers, values=values, external=external)
-        if Transaction().context.get('_mvp_dossier_archive'):
-            return
-        if mode == 'write' and not (set(values) <= ARCHIVE_FIELDS):
-            for dossier in dossiers:
-                if dossier.state != 'open':
-                    raise AccessError(gettext(
-                            'mvp_documents.msg_dossier_locked',
-                            dossier=dossier.rec_name))
-        if mode == 'write' and external:
-            cls._check_edit_rights(dossiers)
+        if mode == 'create' and external:
+            cls._check_created_links(dossiers)
+        elif mode == 'write' and external:
+            cls._check_user_write(dossiers, values)
+        elif mode == 'write' and not (set(values) <= ARCHIVE_FIELDS):
+            cls._check_open(dossiers, values)
         if mode == 'delete':
             for dossier in dossiers:
                 if dossier.state != 'open' or dossier.lines:
                     raise AccessError(gettext(
                             'mvp_documents.msg_dossier_delete',
                             dossier=dossier.rec_name))
+            if external:
+                cls._check_edit_rights(dossiers)
+
+    @classmethod
+    def _check_open(cls, dossiers, values):
+        for dossier in dossiers:
+            if dossier.state != 'open':
+                refuse('mvp_documents.msg_dossier_locked', [dossier],
+                    fields=set(values), dossier=dossier.rec_name)
+
+    @classmethod
+    def _check_created_links(cls, dossiers):
+        "A user's new dossier belongs to no hand-over nor disposal yet"
+        tried = {n for n in LINK_FIELDS
+            if any(getattr(d, n) for d in dossiers)}
+        if tried:
+            refuse('mvp_documents.msg_field_server_only', dossiers,
+                fields=tried, model=cls.__name__,
+                field_names=cls._field_labels(tried),
+                model_name=cls.__names__()['model'])
+
+    @classmethod
+    def _check_user_write(cls, dossiers, values):
+        names = set(values)
+        if names & LINK_FIELDS:
+            cls._check_archive_links(dossiers, values)
+            names -= LINK_FIELDS
+        if not names:
+            return
+        for dossier in dossiers:
+            if dossier.state == 'destroyed' or (dossier.state != 'open'
+                    and not names <= USER_ARCHIVE_FIELDS):
+                cls._check_open([dossier], names)
+        if 'expiry_date' in names:
+            # computed from the retention when the dossier is closed
+            for dossier in dossiers:
+                if values.get('retention', dossier.retention) != (
+                        'until_expired'):
+                    refuse('mvp_documents.msg_dossier_expiry_computed',
+                        [dossier], fields={'expiry_date'},
+                        dossier=dossier.rec_name)
+        cls._check_edit_rights(dossiers)
+
+    @classmethod
+    def _check_archive_links(cls, dossiers, values):
+        """A dossier joins or leaves only a draft hand-over or disposal of
+        its agency, by its clerks or leaders, and only when it fits"""
+        pool = Pool()
+        for name in sorted(LINK_FIELDS & set(values)):
+            Target = pool.get('mvp.dossier.%s' % name)
+            new = Target(values[name]) if values[name] else None
+            fits = getattr(cls, '_fits_%s' % name)
+            for dossier in dossiers:
+                targets = [t for t in [getattr(dossier, name), new] if t]
+                if not (all(t.state == 'draft'
+                            and t.company == dossier.company
+                            for t in targets)
+                        and (new is None or fits(dossier, new))
+                        and has_agency_role(dossier.company, ARCHIVE_ROLES)):
+                    refuse('mvp_documents.msg_dossier_archive_link',
+                        [dossier], fields={name}, dossier=dossier.rec_name,
+                        target=(new or targets[0]).rec_name
+                        if targets else '')
+
+    @staticmethod
+    def _fits_handover(dossier, handover):
+        return dossier.state == 'closed' and bool(dossier.handover_due)
+
+    @staticmethod
+    def _fits_disposal(dossier, disposal):
+        return (dossier.state in {'closed', 'handed_over'}
+            and bool(dossier.expiry_date)
+            and dossier.expiry_date <= disposal.date)
 
     @classmethod
     def _check_edit_rights(cls, dossiers):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         user_id, employees = cls._user_employees()
         if not user_id:
             return
-        leader = ModelData.get_id('mvp_documents', 'group_mvp_leader')
-        if leader in User.get_groups():
-            return
         for dossier in dossiers:
             if not dossier.can_edit(user_id, employees):
-                raise AccessError(gettext(
-                        'mvp_documents.msg_dossier_no_edit_right',
-                        dossier=dossier.rec_name))
+                refuse('mvp_documents.msg_dossier_no_edit_right',
+                    [dossier], dossier=dossier.rec_name)
+
+    @classmethod
+    def _check_export_rights(cls, dossiers):
+        "Editors, clerks and leaders export; a read share does not"
+        user_id, employees = cls._user_employees()
+        if not user_id:
+            return
+        for dossier in dossiers:
+            if not (dossier.can_edit(user_id, employees)
+                    or has_agency_role(dossier.company, ARCHIVE_ROLES)):
+                refuse('mvp_documents.msg_dossier_export_forbidden',
+                    [dossier], fields=['export_archive'],
+                    dossier=dossier.rec_name)
 
     @classmethod
     def on_modification(cls, mode, dossiers, field_names=None):
@@ -461,6 +562,7 @@ class Dossier(Workflow, ModelSQL, ModelView):
         return super().copy(dossiers, default=default)
 
     @classmethod
+    @checked('_check_edit_rights')
     @ModelView.button
     @Workflow.transition('closed')
     @stamp_employee('closed_by')
@@ -524,6 +626,7 @@ class Dossier(Workflow, ModelSQL, ModelView):
             cache.pop(File.__name__, None)
 
     @classmethod
+    @agency_role(*OWNER_ROLES)
     @ModelView.button
     @Workflow.transition('open')
     def reopen(cls, dossiers):
@@ -540,6 +643,7 @@ class Dossier(Workflow, ModelSQL, ModelView):
         pass
 
     @classmethod
+    @checked('_check_export_rights')
     @ModelView.button_action('mvp_documents.act_dossier_export_relate')
     def export_archive(cls, dossiers):
         pool = Pool()
@@ -576,8 +680,7 @@ class Dossier(Workflow, ModelSQL, ModelView):
                         'records': '[%s]' % dossier.id,
                         })
         Notification.create(notifications)
-        with Transaction().set_context(_mvp_dossier_archive=True):
-            cls.write(dossiers, {'handover_reminded': True})
+        cls.write(dossiers, {'handover_reminded': True})
         return dossiers
 
     @classmethod
@@ -595,10 +698,12 @@ class Dossier(Workflow, ModelSQL, ModelView):
         return sorted(users, key=lambda u: u.id)
 
 
-class DossierLine(ModelSQL, ModelView):
+class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
     "Dossier Document"
     __name__ = 'mvp.dossier.line'
     __string__ = "Dossier Document"
+    _computed_fields = frozenset({'number', 'company'})
+    _fixed_fields = frozenset({'dossier'})
     # One document inside one dossier.  The document itself is only
     # referenced, so it can sit in several dossiers without being copied.
     # A new row knows no dossier state yet and must stay editable; the
@@ -673,6 +778,58 @@ class DossierLine(ModelSQL, ModelView):
     def get_rec_name(self, name):
         return '%s. %s' % (self.number or '', self.description or '')
 
+    @classmethod
+    def read(cls, ids, fields_names):
+        # A line shows its document only to those who may read it: the
+        # nested read of the reference (document.rec_name) would raise,
+        # and the title copied from it would tell its subject.
+        transaction = Transaction()
+        if not (transaction.user and transaction.check_access):
+            return super().read(ids, fields_names)
+        nested = [f for f in fields_names if f.startswith('document.')]
+        names = [f for f in fields_names if f not in nested]
+        rows = super().read(ids, list(set(names) | {'document', 'number'}))
+        hidden = cls.unreadable_documents(
+            {r['document'] for r in rows if r['document']})
+        shown = [r['id'] for r in rows if r['document'] not in hidden]
+        related = {}
+        if nested and shown:
+            related = {r['id']: r for r in super().read(shown, nested)}
+        placeholder = gettext('mvp_documents.msg_dossier_line_hidden')
+        for row in rows:
+            if row['document'] in hidden:
+                row.update(document=None, description=placeholder,
+                    notation=None)
+                if 'rec_name' in row:
+                    row['rec_name'] = '%s. %s' % (
+                        row['number'] or '', placeholder)
+            for name in nested:
+                row[name] = related.get(row['id'], {}).get(name)
+            for name in {'document', 'number'} - set(fields_names):
+                del row[name]
+        return rows
+
+    @classmethod
+    def unreadable_documents(cls, references):
+        "Return the references (model,id) the user may not read"
+        pool = Pool()
+        if not Transaction().user:
+            return set()
+        by_model = defaultdict(set)
+        for reference in references:
+            model, _, id_ = str(reference).partition(',')
+            if model in cls._get_documents() and id_.isdigit():
+                by_model[model].add(int(id_))
+        hidden = set()
+        with check_access():
+            for model, ids in by_model.items():
+                Model = pool.get(model)
+                readable = {r.id for r in Model.search(
+                        [('id', 'in', sorted(ids))])}
+                hidden.update(
+                    '%s,%s' % (model, i) for i in ids - readable)
+        return hidden
+
     @fields.depends('document')
     def on_change_document(self):
         if self.document and getattr(self.document, 'id', -1) >= 0:
@@ -706,9 +863,14 @@ class DossierLine(ModelSQL, ModelView):
             or document.create_date)
         if isinstance(date, dt.datetime):
             date = date.date()
+        if is_classified(getattr(document, 'confidentiality', None)):
+            # the register keeps only the entry of a classified document
+            description = gettext('mvp_documents.msg_dossier_line_classified')
+        else:
+            description = (
+                getattr(document, 'subject', None) or document.rec_name)
         return {
-            'description': (
-                getattr(document, 'subject', None) or document.rec_name),
+            'description': description,
             'notation': getattr(document, 'notation', None),
             'date': date,
             'pages': getattr(document, 'pages', None),
@@ -841,16 +1003,35 @@ class DossierLine(ModelSQL, ModelView):
     def check_modification(cls, mode, lines, values=None, external=False):
         super().check_modification(
             mode, lines, values=values, external=external)
-        if Transaction().context.get('_mvp_dossier_archive'):
+        if not external and mode == 'write' and values == {'document': None}:
+            # the server's archive workflow empties the lines it destroys
             return
         for line in lines:
             if line.dossier.state != 'open':
-                raise AccessError(gettext(
-                        'mvp_documents.msg_dossier_line_locked',
-                        dossier=line.dossier.rec_name))
-        if external and mode in {'create', 'write', 'delete'}:
-            Pool().get('mvp.dossier')._check_edit_rights(
-                list({l.dossier for l in lines}))
+                refuse('mvp_documents.msg_dossier_line_locked', [line],
+                    fields=set(values or {}), dossier=line.dossier.rec_name)
+        if not external:
+            return
+        Pool().get('mvp.dossier')._check_edit_rights(
+            list({l.dossier for l in lines}))
+        if mode == 'create':
+            cls._check_readable(
+                [(l, str(l.document)) for l in lines if l.document])
+        elif mode == 'write' and values.get('document'):
+            # checked before the write: the new document is in values
+            model, id_ = reference_model_id(values['document'])
+            cls._check_readable(
+                [(l, '%s,%s' % (model, id_)) for l in lines])
+
+    @classmethod
+    def _check_readable(cls, filed):
+        "A user files only documents they may read; filed: (line, ref)"
+        hidden = cls.unreadable_documents({r for _, r in filed})
+        for line, reference in filed:
+            if reference in hidden:
+                refuse('mvp_documents.msg_dossier_document_unreadable',
+                    [line], fields={'document'},
+                    dossier=line.dossier.rec_name)
 
     @classmethod
     def link(cls, dossier, documents):
@@ -880,10 +1061,12 @@ class DossierLine(ModelSQL, ModelView):
         return [(f.name, f) for f in files if not f.superseded_by]
 
 
-class DossierShare(ModelSQL, ModelView):
+class DossierShare(ServerFieldsMixin, ModelSQL, ModelView):
     "Dossier Share"
     __name__ = 'mvp.dossier.share'
     __string__ = "Dossier Share"
+    # a share is revoked and granted anew, never moved to someone else
+    _fixed_fields = frozenset({'dossier', 'user'})
     dossier = fields.Many2One(
         'mvp.dossier', "Dossier", required=True, ondelete='CASCADE')
     company = fields.Function(
@@ -950,8 +1133,22 @@ class DossierShare(ModelSQL, ModelView):
                 raise AccessError(gettext(
                         'mvp_documents.msg_dossier_locked',
                         dossier=share.dossier.rec_name))
+        if external:
+            cls._check_manage(shares, values)
         if external and mode != 'create':
             cls._warn({s.dossier for s in shares})
+
+    @classmethod
+    def _check_manage(cls, shares, values):
+        """Rights are given by the owners of the dossier only: a reader
+        or an editor cannot give themselves or others more"""
+        Dossier = Pool().get('mvp.dossier')
+        _, employees = Dossier._user_employees()
+        for dossier in {s.dossier for s in shares}:
+            if not dossier.is_owner(employees):
+                refuse('mvp_documents.msg_dossier_share_manage',
+                    [s for s in shares if s.dossier == dossier],
+                    fields=set(values or {}), dossier=dossier.rec_name)
 
     @classmethod
     def on_modification(cls, mode, shares, field_names=None):
@@ -1018,9 +1215,9 @@ class DossierRightsLog(ModelSQL, ModelView):
     def check_modification(cls, mode, logs, values=None, external=False):
         super().check_modification(
             mode, logs, values=values, external=external)
-        if mode in {'write', 'delete'} and external:
-            raise AccessError(gettext(
-                    'mvp_documents.msg_dossier_rights_log_readonly'))
+        if external:
+            refuse('mvp_documents.msg_dossier_rights_log_readonly', logs,
+                fields=set(values or {}))
 
 
 class DocumentFile(metaclass=PoolMeta):
@@ -1072,5 +1269,32 @@ class DossierLink(Wizard):
     def transition_link(self):
         pool = Pool()
         Line = pool.get('mvp.dossier.line')
-        Line.link(self.start.dossier, list(self.records))
+        Dossier = pool.get('mvp.dossier')
+        # Wizard.execute runs without access checks and the form's
+        # dossier comes from the client: re-read both with the user's
+        # rights, then link as the user's own create would.
+        dossier_id = self.start.dossier.id
+        with check_access():
+            dossiers = Dossier.search([('id', '=', dossier_id)])
+            if not dossiers:
+                refuse('mvp_documents.msg_dossier_no_edit_right',
+                    [Dossier(dossier_id)], dossier='#%s' % dossier_id)
+            dossier, = dossiers
+            if dossier.state != 'open':
+                refuse('mvp_documents.msg_dossier_locked', [dossier],
+                    dossier=dossier.rec_name)
+            documents = self._readable_records(dossier)
+            Line.link(dossier, documents)
         return 'end'
+
+    def _readable_records(self, dossier):
+        "The active records, as far as the user may read them all"
+        Model = Pool().get(self.model.__name__)
+        ids = {r.id for r in self.records}
+        found = Model.search([('id', 'in', sorted(ids))])
+        if {r.id for r in found} != ids:
+            log_refusal(Model.__name__, ids, (), 'unreadable documents')
+            raise AccessError(gettext(
+                    'mvp_documents.msg_dossier_document_unreadable',
+                    dossier=dossier.rec_name))
+        return found

@@ -13,14 +13,23 @@ from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
 
 from . import archive_io
-from .dossier_list import must_hand_over, stamp_employee
+from .dossier_list import (
+    agency_role, has_agency_role, must_hand_over, refuse_unless_state,
+    stamp_employee)
 from .exceptions import DossierError
+from .protection import ServerFieldsMixin, refuse
+
+CLERKS = ['group_mvp_clerk']
+LEADERS = ['group_mvp_leader']
+ARCHIVE_ROLES = CLERKS + LEADERS
 
 
-class DossierHandover(Workflow, ModelSQL, ModelView):
+class DossierHandover(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     "Dossier Hand-over"
     __name__ = 'mvp.dossier.handover'
     __string__ = "Dossier Hand-over"
+    _server_fields = frozenset({'state', 'handed_over_by'})
+    _fixed_fields = frozenset({'company'})
     # Nộp lưu hồ sơ vào Lưu trữ cơ quan (ND 30/2020 Art. 31), with its
     # mục lục hồ sơ printed for both sides to sign.
     _states = {'readonly': Eval('state') != 'draft'}
@@ -83,21 +92,14 @@ class DossierHandover(Workflow, ModelSQL, ModelView):
             self.company.rec_name)
 
     @classmethod
-    def write(cls, *args):
-        # Closed dossiers are locked; only the archive fields may change
-        with Transaction().set_context(_mvp_dossier_archive=True):
-            super().write(*args)
-
-    @classmethod
-    def create(cls, vlist):
-        with Transaction().set_context(_mvp_dossier_archive=True):
-            return super().create(vlist)
-
-    @classmethod
     def check_modification(cls, mode, handovers, values=None,
             external=False):
+        # The dossiers added or removed through "dossiers" check their
+        # own link (see mvp.dossier _check_archive_links)
         super().check_modification(
             mode, handovers, values=values, external=external)
+        if mode == 'write' and external:
+            refuse_unless_state(handovers, {'draft'}, values)
         if mode == 'delete':
             for handover in handovers:
                 if handover.state == 'done':
@@ -106,6 +108,7 @@ class DossierHandover(Workflow, ModelSQL, ModelView):
                             handover=handover.rec_name))
 
     @classmethod
+    @agency_role(*ARCHIVE_ROLES)
     @ModelView.button
     def fill(cls, handovers):
         "Add the closed dossiers that are due to the archive"
@@ -120,11 +123,10 @@ class DossierHandover(Workflow, ModelSQL, ModelView):
                 ]
             if handover.department:
                 domain.append(('department', '=', handover.department.id))
-            dossiers = Dossier.search(domain)
-            with Transaction().set_context(_mvp_dossier_archive=True):
-                Dossier.write(dossiers, {'handover': handover.id})
+            Dossier.write(Dossier.search(domain), {'handover': handover.id})
 
     @classmethod
+    @agency_role(*CLERKS)
     @ModelView.button
     @Workflow.transition('done')
     @stamp_employee('handed_over_by')
@@ -143,8 +145,7 @@ class DossierHandover(Workflow, ModelSQL, ModelView):
                             'mvp_documents.msg_dossier_handover_state',
                             dossier=dossier.rec_name))
         for handover in handovers:
-            with Transaction().set_context(_mvp_dossier_archive=True):
-                Dossier.hand_over(list(handover.dossiers), handover.date)
+            Dossier.hand_over(list(handover.dossiers), handover.date)
 
 
 class Dossier(metaclass=PoolMeta):
@@ -163,7 +164,6 @@ class Dossier(metaclass=PoolMeta):
         Line = pool.get('mvp.dossier.line')
         File = pool.get('mvp.document.file')
         Attachment = pool.get('ir.attachment')
-        Disposal = pool.get('mvp.dossier.disposal')
         dossier_ids = {d.id for d in dossiers}
         lines = Line.search([('dossier', 'in', list(dossier_ids))])
         documents = {str(l.document) for l in lines if l.document}
@@ -193,23 +193,28 @@ class Dossier(metaclass=PoolMeta):
         summary = ['%s (%s, sha256 %s)' % (f.rec_name,
                 f.resource.rec_name if f.resource else '', f.sha256)
             for f in files]
-        with Transaction().set_context(_mvp_file_unlock=True,
-                _mvp_dossier_archive=True):
-            File.write(files, {'superseded_by': None})
-            File.delete(files)
-            Attachment.delete(Attachment.browse(sorted(attachment_ids)))
-            Line.write([l for l in lines if str(l.document) in documents
-                    and l.document.__name__ in {
-                        File.__name__, Attachment.__name__}],
-                {'document': None})
-            cls.write(dossiers, {'destroyed_date': date})
+        # run by the disposal's button: the server's own deletes
+        File.write(files, {'superseded_by': None})
+        File.delete(files)
+        Attachment.delete(Attachment.browse(sorted(attachment_ids)))
+        Line.write([l for l in lines if str(l.document) in documents
+                and l.document.__name__ in {
+                    File.__name__, Attachment.__name__}],
+            {'document': None})
+        cls.write(dossiers, {'destroyed_date': date})
         return summary
 
 
-class DossierDisposal(Workflow, ModelSQL, ModelView):
+class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     "Dossier Disposal"
     __name__ = 'mvp.dossier.disposal'
     __string__ = "Dossier Disposal"
+    _server_fields = frozenset({
+            'state', 'proposed_by', 'approved_by', 'approved_date',
+            'destroyed_by', 'destroyed_date', 'destroyed_files',
+            # the leader's decision is entered once submitted
+            'decision'})
+    _fixed_fields = frozenset({'company'})
     # Review of dossiers whose retention has run out (Luật Lưu trữ 2024):
     # destruction only on a leader's decision, recorded with who, when
     # and why; the metadata of the destroyed dossiers stays.
@@ -309,20 +314,15 @@ class DossierDisposal(Workflow, ModelSQL, ModelView):
             self.company.rec_name)
 
     @classmethod
-    def write(cls, *args):
-        with Transaction().set_context(_mvp_dossier_archive=True):
-            super().write(*args)
-
-    @classmethod
-    def create(cls, vlist):
-        with Transaction().set_context(_mvp_dossier_archive=True):
-            return super().create(vlist)
-
-    @classmethod
     def check_modification(cls, mode, disposals, values=None,
             external=False):
+        if mode == 'write' and external and 'decision' in values:
+            cls._check_decision(disposals)
+            values = {k: v for k, v in values.items() if k != 'decision'}
         super().check_modification(
             mode, disposals, values=values, external=external)
+        if mode == 'write' and external:
+            refuse_unless_state(disposals, {'draft'}, values)
         if mode == 'delete':
             for disposal in disposals:
                 if disposal.state not in {'draft', 'rejected'}:
@@ -331,6 +331,17 @@ class DossierDisposal(Workflow, ModelSQL, ModelView):
                             disposal=disposal.rec_name))
 
     @classmethod
+    def _check_decision(cls, disposals):
+        "The decision is the leader's, written while it waits for them"
+        for disposal in disposals:
+            if (disposal.state != 'submitted'
+                    or not has_agency_role(disposal.company, LEADERS)):
+                refuse('mvp_documents.msg_dossier_disposal_decision_leader',
+                    [disposal], fields={'decision'},
+                    disposal=disposal.rec_name)
+
+    @classmethod
+    @agency_role(*ARCHIVE_ROLES)
     @ModelView.button
     def review(cls, disposals):
         "List the dossiers whose retention has run out"
@@ -343,10 +354,10 @@ class DossierDisposal(Workflow, ModelSQL, ModelView):
                     ('expiry_date', '<=', disposal.date),
                     ('disposal', '=', None),
                     ])
-            with Transaction().set_context(_mvp_dossier_archive=True):
-                Dossier.write(dossiers, {'disposal': disposal.id})
+            Dossier.write(dossiers, {'disposal': disposal.id})
 
     @classmethod
+    @agency_role(*ARCHIVE_ROLES)
     @ModelView.button
     @Workflow.transition('submitted')
     @stamp_employee('proposed_by')
@@ -368,12 +379,14 @@ class DossierDisposal(Workflow, ModelSQL, ModelView):
                             dossier=dossier.rec_name))
 
     @classmethod
+    @agency_role(*ARCHIVE_ROLES)
     @ModelView.button
     @Workflow.transition('draft')
     def draft(cls, disposals):
         pass
 
     @classmethod
+    @agency_role(*LEADERS)
     @ModelView.button
     @Workflow.transition('approved')
     @stamp_employee('approved_by')
@@ -386,6 +399,7 @@ class DossierDisposal(Workflow, ModelSQL, ModelView):
         cls.write(disposals, {'approved_date': dt.date.today()})
 
     @classmethod
+    @agency_role(*LEADERS)
     @ModelView.button
     @Workflow.transition('rejected')
     @stamp_employee('approved_by')
@@ -393,11 +407,11 @@ class DossierDisposal(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Dossier = pool.get('mvp.dossier')
         cls.write(disposals, {'approved_date': dt.date.today()})
-        with Transaction().set_context(_mvp_dossier_archive=True):
-            Dossier.write([d for p in disposals for d in p.dossiers],
-                {'disposal': None})
+        Dossier.write([d for p in disposals for d in p.dossiers],
+            {'disposal': None})
 
     @classmethod
+    @agency_role(*ARCHIVE_ROLES)
     @ModelView.button
     def destroy(cls, disposals):
         for disposal in disposals:

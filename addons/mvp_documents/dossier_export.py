@@ -2,21 +2,29 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import hashlib
+import hmac
 import io
 import os
 import secrets
+import urllib.parse
 import zipfile
 
 import trytond.config as config
+from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, slugify
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.url import http_base
 
 from . import archive_io
+from .protection import log_refusal, refuse
 
 EXPORT_DAYS = 2
+# How long a download link shown to a user works
+LINK_MINUTES = 60
 READ_BATCH = 20
 
 
@@ -37,8 +45,10 @@ class DossierExport(ModelSQL, ModelView):
     __name__ = 'mvp.dossier.export'
     __string__ = "Dossier Export"
     # A ZIP of a dossier written to disk, streamed file by file so a
-    # dossier of thousands of documents never sits in memory; downloaded
-    # through a route with an unguessable token.
+    # dossier of thousands of documents never sits in memory.  It holds
+    # the documents its maker may read, so only they download it: through
+    # their session or a link signed for them that expires (the token is
+    # the key of the signature and never leaves the server).
     dossier = fields.Many2One(
         'mvp.dossier', "Dossier", required=True, ondelete='CASCADE',
         readonly=True)
@@ -58,10 +68,111 @@ class DossierExport(ModelSQL, ModelView):
         cls._order = [('id', 'DESC')]
 
     def get_url(self, name):
-        if not self.token:
+        user_id = Transaction().user
+        if not user_id or not self.token:
             return None
-        return '%s%s/mvp_documents/dossier_export/%s' % (
-            http_base(), Transaction().database.name, self.token)
+        return self.signed_url(self, user_id)
+
+    @classmethod
+    def link_minutes(cls):
+        return config.getint(
+            'mvp_documents', 'export_link_minutes', default=LINK_MINUTES)
+
+    @classmethod
+    def signed_url(cls, export, user_id, expires=None):
+        "Return the download link of export for user_id until expires"
+        if expires is None:
+            expires = dt.datetime.now() + dt.timedelta(
+                minutes=cls.link_minutes())
+        expires = int(expires.timestamp())
+        query = urllib.parse.urlencode({
+                'user': user_id,
+                'expires': expires,
+                'signature': cls._signature(export, user_id, expires),
+                })
+        return '%s%s/mvp_documents/dossier_export/%s?%s' % (
+            http_base(), urllib.parse.quote(Transaction().database.name),
+            export.id, query)
+
+    @classmethod
+    def _signature(cls, export, user_id, expires):
+        with without_check_access():
+            token, = cls.read([export.id], ['token'])
+        key = (config.get('mvp_documents', 'link_secret', default='')
+            + token['token']).encode()
+        message = '%s:%s:%s:%s' % (
+            Transaction().database.name, export.id, user_id, expires)
+        return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+    @classmethod
+    def link_user(cls, export, args):
+        """Return (HTTP status, user id) of the signed link args: status
+        is None when the link is good"""
+        try:
+            user_id = int(args.get('user', ''))
+            expires = int(args.get('expires', ''))
+        except ValueError:
+            return 403, None
+        expected = cls._signature(export, user_id, expires)
+        if not hmac.compare_digest(expected, args.get('signature', '')):
+            return 403, None
+        if dt.datetime.now().timestamp() > expires:
+            return 410, None
+        return None, user_id
+
+    @classmethod
+    def downloadable(cls, export_id):
+        "Return the export of id while its file is kept, else None"
+        with without_check_access():
+            exports = cls.search([('id', '=', export_id)], limit=1)
+        if not exports:
+            return None
+        export, = exports
+        age = dt.datetime.now() - export.create_date
+        if age > dt.timedelta(days=EXPORT_DAYS):
+            return None
+        return export
+
+    @classmethod
+    def may_download(cls, export, user_id):
+        """Whether user_id may download export: its maker, while they
+        may still read the export and its dossier"""
+        pool = Pool()
+        User = pool.get('res.user')
+        Dossier = pool.get('mvp.dossier')
+        if not user_id or user_id != export.create_uid.id:
+            log_refusal(cls.__name__, [export.id], (), 'not the maker')
+            return False
+        with without_check_access():
+            users = User.search([('id', '=', user_id)])
+        if not users:
+            return False
+        user, = users
+        transaction = Transaction()
+        with transaction.set_user(user_id), transaction.set_context(
+                company=user.company.id if user.company else None,
+                employee=user.employee.id if user.employee else None), \
+                check_access():
+            try:
+                cls.read([export.id], ['id'])
+                Dossier.read([export.dossier.id], ['id'])
+            except AccessError:
+                log_refusal(cls.__name__, [export.id], (), 'no read access')
+                return False
+        return True
+
+    @classmethod
+    def record_download(cls, export, user_id, address=None):
+        "Log who downloaded export, when and from where"
+        Download = Pool().get('mvp.dossier.export.download')
+        with without_check_access():
+            Download.create([{
+                        'export': export.id,
+                        'dossier': export.dossier.id,
+                        'user': user_id,
+                        'date': dt.datetime.now(),
+                        'address': address,
+                        }])
 
     @classmethod
     def build(cls, dossier):
@@ -116,14 +227,22 @@ class DossierExport(ModelSQL, ModelView):
 
     @classmethod
     def iter_lines(cls, dossier):
+        """Yield (line, shown): a line of a document the user may not read
+        gives its number only"""
         pool = Pool()
         Line = pool.get('mvp.dossier.line')
         with without_check_access():
             ids = [l.id for l in Line.search(
                     [('dossier', '=', dossier.id)],
                     order=[('number', 'ASC'), ('id', 'ASC')])]
-            for sub_ids in grouped_slice(ids, 500):
-                yield from Line.browse(list(sub_ids))
+        for sub_ids in grouped_slice(ids, 500):
+            with without_check_access():
+                lines = Line.browse(list(sub_ids))
+                references = {str(l.document) for l in lines if l.document}
+            hidden = Line.unreadable_documents(references)
+            with without_check_access():
+                for line in lines:
+                    yield line, str(line.document) not in hidden
 
     @classmethod
     def write_zip(cls, dossier, out):
@@ -136,14 +255,17 @@ class DossierExport(ModelSQL, ModelView):
             documents = []
             file_count = 0
             used = set()
-            for line in cls.iter_lines(dossier):
+            hidden_title = gettext('mvp_documents.msg_dossier_line_hidden')
+            for line, shown in cls.iter_lines(dossier):
                 meta = archive_io.DocumentMeta(
                     number=line.number,
-                    notation=line.notation or '',
+                    notation=(line.notation or '') if shown else '',
                     date=_date(line.date),
-                    title=line.description or '',
+                    title=(line.description or '') if shown
+                    else hidden_title,
                     pages=line.pages or 0)
-                for name, data in cls._line_files(line):
+                for name, data in (
+                        cls._line_files(line) if shown else []):
                     path = _archive_name(line.number, name, used)
                     with archive.open(path, 'w', force_zip64=True) as dest:
                         dest.write(data)
@@ -200,21 +322,21 @@ class DossierExport(ModelSQL, ModelView):
             footer=["Tổng số văn bản: %s" % header.doc_total,
                 "Tổng số trang: %s" % header.page_total])
 
-    @classmethod
-    def get_by_token(cls, token):
-        with without_check_access():
-            exports = cls.search([('token', '=', token)], limit=1)
-        if not exports:
-            return None
-        export, = exports
-        age = dt.datetime.now() - export.create_date
-        if age > dt.timedelta(days=EXPORT_DAYS):
-            return None
-        return export
-
     @property
     def full_path(self):
         return os.path.join(export_directory(), os.path.basename(self.path))
+
+    @classmethod
+    def check_modification(cls, mode, exports, values=None, external=False):
+        super().check_modification(
+            mode, exports, values=values, external=external)
+        if mode == 'delete' and external:
+            # an export is its maker's (or removed by the cleaning)
+            user_id = Transaction().user
+            for export in exports:
+                if export.create_uid.id != user_id:
+                    refuse('mvp_documents.msg_dossier_export_delete',
+                        [export], dossier=export.dossier.rec_name)
 
     @classmethod
     def on_delete(cls, exports):
@@ -235,8 +357,8 @@ def _date(value):
 
 def _archive_name(number, name, used):
     base, ext = os.path.splitext(name or 'file')
-    candidate = 'van-ban/%04d-%s%s' % (number or 0, slugify(base)[:60] or 'file',
-        ext.lower())
+    candidate = 'van-ban/%04d-%s%s' % (
+        number or 0, slugify(base)[:60] or 'file', ext.lower())
     i = 1
     while candidate in used:
         i += 1
@@ -244,3 +366,33 @@ def _archive_name(number, name, used):
             number or 0, slugify(base)[:60], i, ext.lower())
     used.add(candidate)
     return candidate
+
+
+class DossierExportDownload(ModelSQL, ModelView):
+    "Dossier Export Download"
+    __name__ = 'mvp.dossier.export.download'
+    __string__ = "Dossier Export Download"
+    # Who took a copy of a dossier, when and from where
+    export = fields.Many2One(
+        'mvp.dossier.export', "Export", readonly=True, ondelete='SET NULL')
+    dossier = fields.Many2One(
+        'mvp.dossier', "Dossier", required=True, readonly=True,
+        ondelete='CASCADE')
+    user = fields.Many2One('res.user', "User", readonly=True)
+    date = fields.DateTime("Date", required=True, readonly=True)
+    address = fields.Char("Address", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('dossier')
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def check_modification(cls, mode, downloads, values=None,
+            external=False):
+        super().check_modification(
+            mode, downloads, values=values, external=external)
+        if external:
+            refuse('mvp_documents.msg_dossier_download_readonly',
+                downloads, fields=set(values or {}))

@@ -10,9 +10,10 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import DossierError
+from .protection import ServerFieldsMixin, refuse
 
 # Thời hạn bảo quản (Thông tư 10/2022/TT-BNV, Luật Lưu trữ 2024)
 RETENTIONS = [
@@ -49,6 +50,81 @@ def stamp_employee(field):
     return decorator
 
 
+def has_agency_role(company, roles):
+    "Whether the user of the transaction holds one of roles in company"
+    pool = Pool()
+    Role = pool.get('mvp.user.role')
+    ModelData = pool.get('ir.model.data')
+    user_id = Transaction().user
+    if not user_id:
+        return True
+    groups = [ModelData.get_id('mvp_documents', r) for r in roles]
+    with without_check_access():
+        return bool(Role.search([
+                    ('user', '=', user_id),
+                    ('company', '=', company.id),
+                    ('group', 'in', groups),
+                    ], limit=1))
+
+
+def users_call():
+    """Whether the running call is a user's own (JSON-RPC, with access
+    checks); a button's body always runs without them"""
+    transaction = Transaction()
+    return bool(transaction.user and transaction.check_access)
+
+
+def checked(check):
+    """Decorator, put above @ModelView.button: on a user's own call, run
+    the classmethod named check on the records before the button (which
+    then runs without access checks)"""
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(cls, records, *args, **kwargs):
+            if users_call():
+                getattr(cls, check)(records)
+            return func(cls, records, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def agency_role(*roles):
+    """Decorator, put above @ModelView.button: a user's own call needs one
+    of roles in the agency of each record"""
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(cls, records, *args, **kwargs):
+            if users_call():
+                check_agency_role(records, roles, func.__name__)
+            return func(cls, records, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def check_agency_role(records, roles, action):
+    """Refuse unless the user holds one of roles in the agency of each
+    record.  Button groups count the roles of the user's current agency
+    only, while the records shown may come from another of their
+    agencies (company_filter 'all')."""
+    for record in records:
+        if not has_agency_role(record.company, roles):
+            refuse('mvp_documents.msg_agency_role_required', [record],
+                fields=[action], record=record.rec_name,
+                agency=record.company.rec_name)
+
+
+def refuse_unless_state(records, states, values, allowed=()):
+    """Refuse a user's write of other fields than allowed on the records
+    that are not in one of states (the web client's readonly states)"""
+    tried = set(values or {}) - set(allowed)
+    if not tried:
+        return
+    for record in records:
+        if record.state not in states:
+            refuse('mvp_documents.msg_readonly_in_state', [record],
+                fields=tried, record=record.rec_name)
+
+
 def retention_years(retention):
     "Return the years a dossier is kept, None when kept for ever"
     return RETENTION_YEARS.get(retention)
@@ -59,10 +135,12 @@ def must_hand_over(retention):
     return retention == 'permanent' or (retention_years(retention) or 0) >= 5
 
 
-class DossierList(Workflow, ModelSQL, ModelView):
+class DossierList(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     "Dossier List"
     __name__ = 'mvp.dossier.list'
     __string__ = "Dossier List"
+    _server_fields = frozenset({'state', 'approved_by', 'approved_date'})
+    _fixed_fields = frozenset({'company'})
     # Danh mục hồ sơ: approved at the start of the year (ND 30 Art. 28)
     _states = {'readonly': Eval('state') != 'draft'}
 
@@ -130,6 +208,8 @@ class DossierList(Workflow, ModelSQL, ModelView):
     def check_modification(cls, mode, lists, values=None, external=False):
         super().check_modification(
             mode, lists, values=values, external=external)
+        if mode == 'write' and external:
+            refuse_unless_state(lists, {'draft'}, values)
         if mode == 'delete':
             for list_ in lists:
                 if list_.state != 'draft':
@@ -138,6 +218,7 @@ class DossierList(Workflow, ModelSQL, ModelView):
                             list=list_.rec_name))
 
     @classmethod
+    @agency_role('group_mvp_leader')
     @ModelView.button
     @Workflow.transition('approved')
     @stamp_employee('approved_by')
@@ -150,6 +231,7 @@ class DossierList(Workflow, ModelSQL, ModelView):
         cls.write(lists, {'approved_date': dt.date.today()})
 
     @classmethod
+    @agency_role('group_mvp_leader')
     @ModelView.button
     @Workflow.transition('draft')
     def draft(cls, lists):
@@ -236,6 +318,8 @@ class DossierListEntry(sequence_ordered(), ModelSQL, ModelView):
             ('list_code_unique', Unique(t, t.list, t.code),
                 'mvp_documents.msg_dossier_code_unique'),
             ]
+        # seen by whoever sees the list: the list's agency rule applies
+        cls.__access__.add('list')
         cls._buttons.update({
                 'open_dossier': {
                     'invisible': Eval('list_state') != 'approved',
@@ -303,6 +387,22 @@ class DossierListEntry(sequence_ordered(), ModelSQL, ModelView):
                         code=key[1], year=List(key[0]).year))
             seen.add(key)
         return super().create(vlist)
+
+    @classmethod
+    def check_modification(cls, mode, entries, values=None, external=False):
+        super().check_modification(
+            mode, entries, values=values, external=external)
+        if not external:
+            return
+        pool = Pool()
+        List = pool.get('mvp.dossier.list')
+        lists = {e.list for e in entries}
+        if mode == 'write' and values.get('list'):
+            lists.add(List(values['list']))
+        for list_ in lists:
+            if list_.state != 'draft':
+                refuse('mvp_documents.msg_dossier_list_entry_locked',
+                    entries, fields=set(values or {}), list=list_.rec_name)
 
     @classmethod
     def check_code(cls, entries):

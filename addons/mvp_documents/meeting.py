@@ -5,10 +5,15 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .dossier import OPTIONAL_DOCUMENTS, _registered
+from .dossier_list import checked, has_agency_role, refuse_unless_state
 from .exceptions import MeetingError, MeetingWarning
+from .protection import ServerFieldsMixin, refuse
+
+# who may change or cancel any meeting of their agency
+ORGANISER_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
 
 
 class MeetingRoom(DeactivableMixin, ModelSQL, ModelView):
@@ -25,10 +30,12 @@ class MeetingRoom(DeactivableMixin, ModelSQL, ModelView):
         return Transaction().context.get('company')
 
 
-class Meeting(Workflow, ModelSQL, ModelView):
+class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     "Meeting"
     __name__ = 'mvp.meeting'
     __string__ = "Meeting"
+    _server_fields = frozenset({'state'})
+    _fixed_fields = frozenset({'company'})
     # A meeting announced by a giấy mời (Art. 5), received or sent; it
     # shows in each invitee's calendar and in the meeting-room calendar.
     _states = {'readonly': Eval('state') == 'cancelled'}
@@ -129,8 +136,38 @@ class Meeting(Workflow, ModelSQL, ModelView):
         pool = Pool()
         User = pool.get('res.user')
         transaction = Transaction()
-        user_id = transaction.context.get('user') or transaction.user
-        return [e.id for e in User(user_id).employees]
+        # only ir.rule (run as root) names the real user in the context
+        user_id = transaction.user or transaction.context.get('user')
+        if not user_id:
+            return []
+        with without_check_access():
+            return [e.id for e in User(user_id).employees]
+
+    def is_organiser(self):
+        "Whether the user made, chairs or runs the office of the meeting"
+        user_id = Transaction().user
+        if not user_id or (self.create_uid and self.create_uid.id == user_id):
+            return True
+        if self.chair and self.chair.id in self._user_employees():
+            return True
+        return has_agency_role(self.company, ORGANISER_ROLES)
+
+    @classmethod
+    def check_organiser(cls, meetings, fields=()):
+        for meeting in meetings:
+            if not meeting.is_organiser():
+                refuse('mvp_documents.msg_meeting_organiser', [meeting],
+                    fields=fields, meeting=meeting.rec_name)
+
+    @classmethod
+    def check_modification(cls, mode, meetings, values=None,
+            external=False):
+        super().check_modification(
+            mode, meetings, values=values, external=external)
+        if external and mode in {'write', 'delete'}:
+            cls.check_organiser(meetings, set(values or {}))
+            if mode == 'write':
+                refuse_unless_state(meetings, {'scheduled'}, values)
 
     def get_mine(self, name):
         employees = self._user_employees()
@@ -236,12 +273,14 @@ class Meeting(Workflow, ModelSQL, ModelView):
             if p == meeting.chair or leader_users & set(p.users)]
 
     @classmethod
+    @checked('check_organiser')
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, meetings):
         pass
 
     @classmethod
+    @checked('check_organiser')
     @ModelView.button
     @Workflow.transition('scheduled')
     def schedule(cls, meetings):
@@ -264,3 +303,16 @@ class MeetingParticipant(ModelSQL):
         cls._sql_indexes.add(
             Index(t, (t.employee, Index.Equality())))
         cls.__access__.add('meeting')
+
+    @classmethod
+    def check_modification(cls, mode, participants, values=None,
+            external=False):
+        # who is invited is the organisers' choice, as the meeting is
+        super().check_modification(
+            mode, participants, values=values, external=external)
+        if external:
+            Meeting = Pool().get('mvp.meeting')
+            meetings = {p.meeting for p in participants}
+            if mode == 'write' and values.get('meeting'):
+                meetings.add(Meeting(values['meeting']))
+            Meeting.check_organiser(meetings, set(values or {}))

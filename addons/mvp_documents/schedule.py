@@ -16,17 +16,24 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
 from . import archive_io
-from .dossier_list import stamp_employee
+from .dossier_list import agency_role, refuse_unless_state, stamp_employee
 from .exceptions import ScheduleError
+from .protection import ServerFieldsMixin, refuse
+
+OFFICE_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
+LEADERS = ['group_mvp_leader']
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy",
     "Chủ Nhật"]
 
 
-class WorkSchedule(Workflow, ModelSQL, ModelView):
+class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     "Weekly Work Schedule"
     __name__ = 'mvp.work.schedule'
     __string__ = "Weekly Work Schedule"
+    _server_fields = frozenset({
+            'state', 'drafted_by', 'approved_by', 'published_date'})
+    _fixed_fields = frozenset({'company'})
     # Lịch công tác tuần of the agency's leaders: drafted by the office,
     # approved by a leader, published to the agency (Art. 5).
     _states = {'readonly': Eval('state') != 'draft'}
@@ -130,6 +137,10 @@ class WorkSchedule(Workflow, ModelSQL, ModelView):
             external=False):
         super().check_modification(
             mode, schedules, values=values, external=external)
+        if mode == 'write' and external:
+            # the items follow their own rule (not while approved)
+            refuse_unless_state(schedules, {'draft'}, values,
+                allowed={'items'})
         if mode == 'delete':
             for schedule in schedules:
                 if schedule.state == 'published':
@@ -138,6 +149,7 @@ class WorkSchedule(Workflow, ModelSQL, ModelView):
                             schedule=schedule.rec_name))
 
     @classmethod
+    @agency_role(*OFFICE_ROLES)
     @ModelView.button
     @Workflow.transition('submitted')
     @stamp_employee('drafted_by')
@@ -149,12 +161,14 @@ class WorkSchedule(Workflow, ModelSQL, ModelView):
                         schedule=schedule.rec_name))
 
     @classmethod
+    @agency_role(*OFFICE_ROLES)
     @ModelView.button
     @Workflow.transition('draft')
     def draft(cls, schedules):
         cls.write(schedules, {'approved_by': None})
 
     @classmethod
+    @agency_role(*LEADERS)
     @ModelView.button
     @Workflow.transition('approved')
     @stamp_employee('approved_by')
@@ -162,16 +176,18 @@ class WorkSchedule(Workflow, ModelSQL, ModelView):
         pass
 
     @classmethod
+    @agency_role(*OFFICE_ROLES)
     @ModelView.button
     @Workflow.transition('published')
     def publish(cls, schedules):
         cls.write(schedules, {'published_date': dt.datetime.now()})
 
 
-class WorkScheduleItem(ModelSQL, ModelView):
+class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
     "Work Schedule Item"
     __name__ = 'mvp.work.schedule.item'
     __string__ = "Work Schedule Item"
+    _fixed_fields = frozenset({'schedule'})
     schedule = fields.Many2One(
         'mvp.work.schedule', "Schedule", required=True, ondelete='CASCADE')
     company = fields.Function(
@@ -336,6 +352,19 @@ class WorkScheduleParticipant(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('item')
+
+    @classmethod
+    def check_modification(cls, mode, participants, values=None,
+            external=False):
+        super().check_modification(
+            mode, participants, values=values, external=external)
+        if external:
+            for participant in participants:
+                schedule = participant.item.schedule
+                if schedule.state == 'approved':
+                    refuse('mvp_documents.msg_schedule_item_approved',
+                        [participant], fields=set(values or {}),
+                        schedule=schedule.rec_name)
 
 
 class WorkScheduleReport(Report):
