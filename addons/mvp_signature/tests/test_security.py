@@ -24,7 +24,6 @@ from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
 
 PERSONAL = {'kind': 'personal', 'passphrase': test_pki.PASSPHRASE}
-_signature_setup = test_outgoing.OutgoingSignatureTestCase
 
 
 class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
@@ -35,8 +34,9 @@ class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
         super().setUpClass()
         activate_module('mvp_signature')
 
-    setup_signature = _signature_setup.setup_signature
-    draft_pdf = _signature_setup.draft_pdf
+    # (not the test case itself in this module: its tests would run twice)
+    setup_signature = test_outgoing.OutgoingSignatureTestCase.setup_signature
+    draft_pdf = test_outgoing.OutgoingSignatureTestCase.draft_pdf
 
     def setup_people(self):
         "Agency keys, personal keys, an agency and a provincial admin"
