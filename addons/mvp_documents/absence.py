@@ -7,6 +7,8 @@ from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import AbsenceError
+from .incoming import changed_fields, has_agency_role
+from .protection import refuse
 
 
 class Absence(ModelSQL, ModelView):
@@ -67,6 +69,35 @@ class Absence(ModelSQL, ModelView):
                         absence=absence.rec_name))
 
     @classmethod
+    def check_modification(cls, mode, absences, values=None, external=False):
+        super().check_modification(
+            mode, absences, values=values, external=external)
+        if external and Transaction().user:
+            # an absence sends the official's work to the substitute:
+            # only they, their department head and the leaders record it
+            for absence in absences:
+                if (not absence._may_edit()
+                        or changed_fields(absence, values or {},
+                            {'employee', 'company'})):
+                    refuse('mvp_documents.msg_absence_not_allowed',
+                        [absence], fields=set(values or {}),
+                        error=AbsenceError,
+                        employee=absence.employee.rec_name)
+
+    def _may_edit(self):
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        User = pool.get('res.user')
+        with without_check_access():
+            employees = Employee.employees_of_user(
+                User(Transaction().user), self.company)
+            department = self.employee.department
+            return (self.employee in employees
+                or (department and department.head in employees)
+                or has_agency_role(self.company,
+                    'group_mvp_leader', 'group_mvp_agency_admin'))
+
+    @classmethod
     @without_check_access
     def absence_of(cls, employee, date):
         "Return the absence of employee on date, if any"
@@ -112,6 +143,32 @@ class Delegation(ModelSQL, ModelView):
                 raise AbsenceError(gettext(
                         'mvp_documents.msg_absence_dates',
                         absence=delegation.delegate.rec_name))
+
+    @classmethod
+    def check_modification(
+            cls, mode, delegations, values=None, external=False):
+        super().check_modification(
+            mode, delegations, values=values, external=external)
+        if external and Transaction().user:
+            # the right to assign is the leader's own to give
+            for delegation in delegations:
+                if (not delegation._may_edit()
+                        or changed_fields(delegation, values or {},
+                            {'leader', 'company'})):
+                    refuse('mvp_documents.msg_delegation_not_allowed',
+                        [delegation], fields=set(values or {}),
+                        error=AbsenceError,
+                        employee=delegation.leader.rec_name)
+
+    def _may_edit(self):
+        pool = Pool()
+        Employee = pool.get('company.employee')
+        User = pool.get('res.user')
+        with without_check_access():
+            employees = Employee.employees_of_user(
+                User(Transaction().user), self.company)
+            return (self.leader in employees
+                or has_agency_role(self.company, 'group_mvp_agency_admin'))
 
     @classmethod
     @without_check_access

@@ -12,13 +12,16 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.rpc import RPC
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .document_type import URGENCIES
+from .document_type import is_classified
 from .exceptions import AssignmentError, AssignmentWarning
 from .file import DocumentFileMixin
-from .incoming import local_date
+from .incoming import can_assign, changed_fields, local_date
+from .protection import ServerFieldsMixin, refuse
 
 ROLES = [
     ('lead', "Lead"),
@@ -37,7 +40,8 @@ OPEN_STATES = ['assigned', 'in_progress']
 ACTIVE_STATES = ['draft', 'assigned', 'in_progress', 'done']
 
 
-class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
+class Assignment(
+        ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL, ModelView):
     "Assignment"
     __name__ = 'mvp.assignment'
     __string__ = "Assignment"
@@ -45,6 +49,15 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     # on an incoming document, a deadline and an instruction; a department
     # head splits the department's part among its officials (children).
     _draft = Eval('state') != 'draft'
+    # Set by the buttons only (issue 15); due_state by the morning cron
+    _server_fields = frozenset({
+            'state', 'assigner', 'assigned_date', 'first_read', 'done_date',
+            'return_reason', 'due_state',
+            })
+    _fixed_fields = frozenset({'incoming', 'parent', 'company'})
+    # What the person who assigns gives, while the assignment is a draft
+    _given_fields = frozenset({
+            'department', 'employee', 'role', 'deadline', 'instruction'})
 
     company = fields.Many2One(
         'company.company', "Agency", required=True, readonly=True,
@@ -282,11 +295,14 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
         rows = cls.read([a.id for a in assignments], ['incoming'])
+        # the subject of a classified document is its label
+        sources = {n: 'summary' if n == 'subject' else n for n in names}
         values = {
             r['id']: r for r in Incoming.read(
-                list({r['incoming'] for r in rows}), names)}
+                list({r['incoming'] for r in rows}),
+                list(set(sources.values())))}
         return {
-            n: {r['id']: values[r['incoming']][n] for r in rows}
+            n: {r['id']: values[r['incoming']][sources[n]] for r in rows}
             for n in names}
 
     @classmethod
@@ -355,6 +371,8 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, assignments, field_names):
         super().validate_fields(assignments, field_names)
+        if field_names & {'incoming', 'company', 'parent'}:
+            cls.check_document(assignments)
         if field_names & {'employee', 'department', 'company', 'parent'}:
             cls.check_assignee(assignments)
         if field_names & {'role', 'state', 'parent', 'incoming'}:
@@ -386,6 +404,18 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                             'mvp_documents.msg_assignment_outside_department',
                             assignee=assignment.assignee,
                             department=parent.department.rec_name))
+
+    @classmethod
+    def check_document(cls, assignments):
+        "Check an assignment belongs to the agency and work of its document"
+        for assignment in assignments:
+            parent = assignment.parent
+            if (assignment.company != assignment.incoming.company
+                    or (parent and parent.incoming != assignment.incoming)):
+                refuse('mvp_documents.msg_assignment_other_document',
+                    [assignment], fields={'company', 'incoming', 'parent'},
+                    error=AssignmentError,
+                    document=assignment.incoming.rec_name)
 
     @classmethod
     def check_single_lead(cls, assignments):
@@ -430,16 +460,46 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                     raise AssignmentError(gettext(
                             'mvp_documents.msg_assignment_delete_assigned',
                             assignment=assignment.rec_name))
-        # The role is fixed once given: the web client's selection widget
-        # can send back its first option when a button is clicked while it
-        # redraws, and that must not turn a coordinator into the lead.
-        if (mode == 'write' and external and 'role' in values):
-            for assignment in assignments:
-                if (assignment.state != 'draft'
-                        and assignment.role != values['role']):
-                    raise AssignmentError(gettext(
-                            'mvp_documents.msg_assignment_role_locked',
-                            assignment=assignment.rec_name))
+        if not external or Transaction().user == 0:
+            return
+        for assignment in assignments:
+            if mode == 'create':
+                assignment._check_user_create()
+            elif mode == 'write':
+                assignment._check_user_write(values)
+            elif not assignment._can_direct():
+                assignment._refuse('msg_assignment_not_assigner', set())
+
+    def _check_user_create(self):
+        "Check the user may give this new assignment"
+        parent = self.parent
+        if parent:
+            # a department head splits the department's open part
+            if parent.state not in OPEN_STATES or not parent._can_act():
+                self._refuse('msg_assignment_create_not_allowed', {'parent'})
+        elif (self.incoming.state not in {
+                    'registered', 'submitted', 'assigned', 'processing'}
+                or not can_assign(self.company)):
+            self._refuse('msg_assignment_create_not_allowed', {'incoming'})
+
+    def _check_user_write(self, values):
+        """Check the user changes only what their part allows: the person
+        who assigns what they give while it is a draft, the assignee the
+        result and the split of an open assignment"""
+        # Values sent back unchanged pass: the web client's selection
+        # widget can send back the role while it redraws a form.
+        given = changed_fields(self, values, self._given_fields)
+        if given and (self.state != 'draft' or not self._can_direct()):
+            self._refuse('msg_assignment_field_locked', given)
+        acted = changed_fields(self, values, {'result', 'children'})
+        if acted and (self.state not in OPEN_STATES or not self._can_act()):
+            self._refuse('msg_assignment_field_locked', acted)
+
+    def _refuse(self, message, names):
+        refuse('mvp_documents.' + message, [self], fields=names,
+            error=AssignmentError,
+            field_names=self._field_labels(names) if names else '',
+            assignment=self.rec_name, state=self.state_string)
 
     @classmethod
     def _current_employees(cls, company):
@@ -489,8 +549,15 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
                     role=assignment.role_string,
                     deadline=assignment.deadline.strftime('%d/%m/%Y')
                     if assignment.deadline else '-',
-                    instruction=assignment.instruction or ''),
+                    instruction=assignment._notified_instruction()),
                 records=[assignment])
+
+    def _notified_instruction(self):
+        "Return the instruction a notification may carry"
+        # nothing of a classified document leaves the system (item 6)
+        if is_classified(self.incoming.confidentiality):
+            return ''
+        return self.instruction or ''
 
     @classmethod
     def _describe(cls, assignment):
@@ -556,9 +623,7 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     def _check_acting(cls, assignments):
         for assignment in assignments:
             if not assignment._can_act():
-                raise AssignmentError(gettext(
-                        'mvp_documents.msg_assignment_not_assignee',
-                        assignment=assignment.rec_name))
+                assignment._refuse('msg_assignment_not_assignee', set())
 
     @classmethod
     @ModelView.button
@@ -601,7 +666,8 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
             raise AssignmentError(gettext(
                     'mvp_documents.msg_assignment_reason_required'))
         cls._check_acting(assignments)
-        cls._return(assignments, reason)
+        with without_check_access():
+            cls._return(assignments, reason)
 
     @classmethod
     @Workflow.transition('returned')
@@ -634,9 +700,7 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
         Incoming = pool.get('mvp.incoming')
         for assignment in assignments:
             if not assignment._can_direct():
-                raise AssignmentError(gettext(
-                        'mvp_documents.msg_assignment_not_assigner',
-                        assignment=assignment.rec_name))
+                assignment._refuse('msg_assignment_not_assigner', set())
         children = [c for a in assignments for c in a.children
             if c.state in {'draft'} | set(OPEN_STATES)]
         if children:
@@ -665,6 +729,8 @@ class Assignment(DocumentFileMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     def use_substitute(cls, assignments):
         for assignment in assignments:
+            if not assignment._can_direct():
+                assignment._refuse('msg_assignment_not_assigner', set())
             if assignment.substitute:
                 assignment.employee = assignment.substitute
         cls.save(assignments)
@@ -747,6 +813,12 @@ class AssignmentProgress(ModelSQL, ModelView):
         pool = Pool()
         Assignment = pool.get('mvp.assignment')
         Incoming = pool.get('mvp.incoming')
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            # the server stamps when and by whom progress is recorded: a
+            # user's own values could back-date it or name someone else
+            now = datetime.datetime.now().replace(microsecond=0)
+            vlist = [{**v, 'date': now, 'employee': None} for v in vlist]
         progresses = super().create(vlist)
         for progress in progresses:
             assignment = progress.assignment
@@ -780,8 +852,9 @@ class AssignmentProgress(ModelSQL, ModelView):
         super().check_modification(
             mode, records, values=values, external=external)
         if external and mode in {'write', 'delete'}:
-            raise AssignmentError(gettext(
-                    'mvp_documents.msg_assignment_progress_readonly'))
+            refuse('mvp_documents.msg_assignment_progress_readonly',
+                records, fields=set(values or {}), model=cls.__name__,
+                error=AssignmentError)
 
 
 class AssignmentReturnStart(ModelView):
@@ -804,5 +877,12 @@ class AssignmentReturn(Wizard):
     return_ = StateTransition()
 
     def transition_return_(self):
-        self.model.return_(list(self.records), self.start.reason)
+        pool = Pool()
+        Assignment = pool.get('mvp.assignment')
+        # execute runs without access checks (RPC): read the assignments
+        # again with the user's rights; return_ checks the assignee
+        with check_access():
+            ids = [r['id'] for r in Assignment.read(
+                    [r.id for r in self.records], ['id'])]
+        Assignment.return_(Assignment.browse(ids), self.start.reason)
         return 'end'

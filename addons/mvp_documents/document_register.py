@@ -8,13 +8,19 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from .protection import ServerFieldsMixin, refuse
 
-class Register(DeactivableMixin, ModelSQL, ModelView):
+
+class Register(ServerFieldsMixin, DeactivableMixin, ModelSQL, ModelView):
     "Document Register"
     __name__ = 'mvp.register'
     __string__ = "Document Register"
     # Sổ đăng ký văn bản (Decree 30/2020, Appendix IV): a book whose
     # numbers run 1, 2, 3... without gaps through each calendar year.
+    # Its numbering years are created by registration only; a register
+    # does not move to another agency or kind once created.
+    _server_fields = frozenset({'sequences'})
+    _fixed_fields = frozenset({'company', 'kind'})
     company = fields.Many2One(
         'company.company', "Agency", required=True, ondelete='CASCADE')
     kind = fields.Selection([
@@ -88,7 +94,7 @@ class Register(DeactivableMixin, ModelSQL, ModelView):
         return registers[0] if registers else None
 
 
-class RegisterSequence(ModelSQL, ModelView):
+class RegisterSequence(ServerFieldsMixin, ModelSQL, ModelView):
     "Document Register Year"
     __name__ = 'mvp.register.sequence'
     __string__ = "Document Register Year"
@@ -103,6 +109,18 @@ class RegisterSequence(ModelSQL, ModelView):
     sequence_type = fields.Function(
         fields.Many2One('ir.sequence.type', "Sequence Type"),
         'get_sequence_type')
+    # the numbering table: never written by a user, whatever their access
+    _fixed_fields = frozenset({'register', 'year', 'sequence'})
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if external and Transaction().user and mode != 'write':
+            refuse('mvp_documents.msg_field_server_only', records,
+                model=cls.__name__,
+                field_names=cls._field_labels(cls._fixed_fields),
+                model_name=cls.__names__()['model'])
 
     @classmethod
     def __setup__(cls):

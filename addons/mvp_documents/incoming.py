@@ -1,6 +1,7 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime
+import functools
 import unicodedata
 from collections import defaultdict
 from email.message import EmailMessage
@@ -15,13 +16,15 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.sendmail import send_message_transactional
 from trytond.tools import timezone as tz
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .calendar import add_working_days
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .exceptions import IncomingError
 from .file import DocumentFileMixin
+from .protection import ServerFieldsMixin, _plain, refuse
 
 CHANNELS = [
     ('paper', "Paper"),
@@ -71,7 +74,10 @@ STEPS = [
     ('process', "Processed"),
     ('cancel', "Cancelled"),
     ('recall', "Recall"),
+    ('declassify', "Confidentiality Lowered"),
     ]
+# From the lowest level up: lowering is a leader's act
+CONFIDENTIALITY_RANK = {c: i for i, (c, _) in enumerate(CONFIDENTIALITIES)}
 
 
 def fold(text):
@@ -104,12 +110,105 @@ def local_date(company, value):
     return value.replace(tzinfo=tz.UTC).astimezone(zone).date()
 
 
-class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
+def has_agency_role(company, *roles):
+    """Tell whether the user holds one of the roles (ids of groups of
+    mvp_documents) in company, the agency they work in; root holds all"""
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    User = pool.get('res.user')
+    transaction = Transaction()
+    if transaction.user == 0:
+        return True
+    with without_check_access():
+        user = User(transaction.user)
+        if not company or user.company != company:
+            return False
+        groups = set(User.get_groups())
+        return any(
+            ModelData.get_id('mvp_documents', r) in groups for r in roles)
+
+
+def is_leader(company):
+    "Tell whether the user leads company (a delegate does not)"
+    pool = Pool()
+    Employee = pool.get('company.employee')
+    User = pool.get('res.user')
+    transaction = Transaction()
+    if transaction.user == 0:
+        return True
+    with without_check_access():
+        return any(e.is_leader_in(company)
+            for e in Employee.employees_of_user(
+                User(transaction.user), company))
+
+
+def can_assign(company):
+    "Tell whether the user is a leader of company or their delegate"
+    pool = Pool()
+    Employee = pool.get('company.employee')
+    User = pool.get('res.user')
+    transaction = Transaction()
+    if transaction.user == 0:
+        return True
+    with without_check_access():
+        return any(e.can_assign_in(company)
+            for e in Employee.employees_of_user(
+                User(transaction.user), company))
+
+
+def clerk_button(func):
+    """Refuse a user's own click unless they are a clerk of the agency of
+    each document.  It wraps ModelView.button, which runs the method
+    without access checks: server code (a wizard, the back-fill, a cron)
+    calls the method without access checks and is not concerned."""
+    @functools.wraps(func)
+    def wrapper(cls, records, *args, **kwargs):
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            cls._check_clerk(records)
+        return func(cls, records, *args, **kwargs)
+    return wrapper
+
+
+def changed_fields(record, values, names):
+    "Return the names among names whose value in values changes record"
+    changed = set()
+    for name in names & set(values):
+        value = values[name]
+        current = getattr(record, name, None)
+        if isinstance(value, (list, tuple)) and value and isinstance(
+                value[0], (list, tuple)):
+            # One2Many/Many2Many actions always change the record
+            changed.add(name)
+        elif _plain(value) != _plain(current):
+            changed.add(name)
+    return changed
+
+
+class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
+        ModelSQL, ModelView):
     "Incoming Document"
     __name__ = 'mvp.incoming'
     __string__ = "Incoming Document"
     _rec_name = 'subject'
     _readonly = ~Eval('state').in_(['draft', 'received'])
+    # Only the workflow's buttons set them (issue 15): a user's create
+    # starts a draft without number, a user's write never touches them
+    _server_fields = frozenset({
+            'state', 'arrival_number', 'year', 'registered_date',
+            'registered_by', 'submitted_by', 'assigned_by',
+            'recorded_late', 'origin', 'return_reason', 'events',
+            })
+    # search_text is refused in write() itself: the folded text is added
+    # to the values there, before check_modification sees them
+    _computed_fields = frozenset({'all_assignments'})
+    # The entry of the register, typed by the clerk while the document is
+    # a draft or waits in the electronic queue (client's _readonly)
+    _entry_fields = frozenset({
+            'company', 'register', 'arrival_date', 'issuer', 'issuer_name',
+            'number', 'notation', 'issue_date', 'document_type', 'subject',
+            'signer_name', 'urgency', 'confidentiality', 'pages', 'channel',
+            })
 
     company = fields.Many2One(
         'company.company', "Agency", required=True, ondelete='RESTRICT',
@@ -145,7 +244,15 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     document_type = fields.Many2One(
         'mvp.document.type', "Document Type", ondelete='RESTRICT',
         states={'readonly': _readonly})
-    subject = fields.Char("Subject", states={'readonly': _readonly})
+    subject = fields.Char(
+        "Subject", states={
+            'readonly': _readonly,
+            'invisible': Eval('confidentiality', 'normal') != 'normal',
+            },
+        help="Never given for a classified document: its register keeps "
+        "the entry only.")
+    summary = fields.Function(
+        fields.Char("Subject"), 'get_summary', searcher='search_summary')
     signer_name = fields.Char("Signer", states={'readonly': _readonly})
     urgency = fields.Selection(
         URGENCIES, "Urgency", required=True,
@@ -164,6 +271,12 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             'readonly': Eval('state').in_(list(CLOSED_STATES)),
             })
     notes = fields.Text("Notes")
+    paper_holder = fields.Many2One(
+        'company.employee', "Paper Copy Held By", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))],
+        states={'readonly': Eval('state') == 'cancelled'},
+        help="The official who holds the paper copy; for a classified "
+        "document the register records it instead of any content.")
     origin = fields.Reference(
         "Origin", selection='get_origins', readonly=True)
     state = fields.Selection(STATES, "State", readonly=True, required=True)
@@ -334,7 +447,7 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         with without_check_access():
             rows = cls.read(
                 [i.id for i in incomings],
-                ['arrival_number', 'notation', 'subject'])
+                ['arrival_number', 'notation', 'subject', 'confidentiality'])
         return {r['id']: cls._format_rec_name(r) for r in rows}
 
     @staticmethod
@@ -344,8 +457,31 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             parts.append('%02d' % values['arrival_number'])
         if values['notation']:
             parts.append(values['notation'])
-        parts.append(values['subject'] or '')
+        parts.append(Incoming._summary(values))
         return ' - '.join(parts)
+
+    @staticmethod
+    def _summary(values):
+        "Return the subject, or the label standing for a classified one"
+        if is_classified(values.get('confidentiality')):
+            return gettext('mvp_documents.msg_incoming_classified_label')
+        return values.get('subject') or ''
+
+    @classmethod
+    def get_summary(cls, incomings, name):
+        return {i.id: cls._summary({
+                    'subject': i.subject,
+                    'confidentiality': i.confidentiality,
+                    }) for i in incomings}
+
+    @classmethod
+    def search_summary(cls, name, clause):
+        return [('subject', *clause[1:])]
+
+    @staticmethod
+    def order_summary(tables):
+        table, _ = tables[None]
+        return [table.subject]
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -393,10 +529,12 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 ]
         return domain
 
-    @fields.depends('confidentiality', 'company', 'register')
+    @fields.depends('confidentiality', 'company', 'register', 'subject')
     def on_change_confidentiality(self):
         pool = Pool()
         Register = pool.get('mvp.register')
+        if is_classified(self.confidentiality):
+            self.subject = None
         if self.company:
             register = Register.find_register(
                 self.company, 'incoming',
@@ -457,6 +595,8 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     def write(cls, *args):
         # The folded text goes in the same UPDATE as the fields it folds:
         # a second write would validate the whole document again
+        cls._check_search_text(args)
+        lowered = cls._lowered_confidentiality(args)
         actions = iter(args)
         args = []
         for incomings, values in zip(actions, actions):
@@ -470,6 +610,39 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             for text, records in by_text.items():
                 args.extend((records, {**values, 'search_text': text}))
         super().write(*args)
+        if lowered:
+            levels = dict(cls.fields_get(['confidentiality'])[
+                    'confidentiality']['selection'])
+        for incoming, old, new in lowered:
+            cls._step([incoming], 'declassify', gettext(
+                    'mvp_documents.msg_incoming_event_declassified',
+                    old=levels[old], new=levels[new]))
+
+    @classmethod
+    def _check_search_text(cls, args):
+        "Refuse the folded search text in a user's own write"
+        transaction = Transaction()
+        if not (transaction.user and transaction.check_access):
+            return
+        actions = iter(args)
+        for incomings, values in zip(actions, actions):
+            if 'search_text' in values:
+                refuse('mvp_documents.msg_field_server_only', incomings,
+                    fields={'search_text'}, model=cls.__name__,
+                    field_names=cls._field_labels({'search_text'}),
+                    model_name=cls.__names__()['model'])
+
+    @classmethod
+    def _lowered_confidentiality(cls, args):
+        "Return (incoming, old, new level) for each registered one lowered"
+        lowered = []
+        actions = iter(args)
+        for incomings, values in zip(actions, actions):
+            for incoming in incomings:
+                if incoming._lowers_confidentiality(values):
+                    lowered.append((incoming, incoming.confidentiality,
+                            values['confidentiality']))
+        return lowered
 
     def _search_values(self, values):
         "Return the searched fields of the document once values are written"
@@ -502,7 +675,7 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, incomings, field_names):
         super().validate_fields(incomings, field_names)
-        if field_names & {'subject', 'state'}:
+        if field_names & {'subject', 'state', 'confidentiality'}:
             cls.check_subject(incomings)
         if field_names & {'deadline', 'arrival_date', 'issue_date'}:
             cls.check_dates(incomings)
@@ -518,7 +691,14 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def check_subject(cls, incomings):
         for incoming in incomings:
-            if (incoming.state != 'draft'
+            classified = is_classified(incoming.confidentiality)
+            if classified and (incoming.subject or '').strip():
+                # the register of classified documents keeps the entry
+                # only: no subject, no content (issue 15, item 6)
+                refuse('mvp_documents.msg_incoming_classified_subject',
+                    [incoming], fields={'subject'}, error=IncomingError,
+                    document=incoming.rec_name)
+            if (incoming.state != 'draft' and not classified
                     and not (incoming.subject or '').strip()):
                 raise IncomingError(gettext(
                         'mvp_documents.msg_incoming_subject_required'))
@@ -553,6 +733,8 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                     raise IncomingError(gettext(
                             'mvp_documents.msg_incoming_delete_registered',
                             document=incoming.rec_name))
+            if external:
+                cls._check_clerk(incomings)
         if mode == 'write' and external and (
                 {'arrival_number', 'year', 'register', 'company'}
                 & set(values or {})):
@@ -561,6 +743,68 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                     raise IncomingError(gettext(
                             'mvp_documents.msg_incoming_number_readonly',
                             document=incoming.rec_name))
+        if mode == 'write' and external and Transaction().user:
+            for incoming in incomings:
+                incoming._check_user_write(values)
+
+    def _check_user_write(self, values):
+        """Check that the user may change the fields of values here, as
+        the web client's states allow it, and in their role"""
+        entry = changed_fields(self, values, self._entry_fields)
+        if self._lowers_confidentiality(values):
+            # the leader's act (issue 15, item 6), with the subject the
+            # document may then carry; recorded by write()
+            if not is_leader(self.company):
+                self._refuse_write(
+                    'msg_incoming_lower_leader', {'confidentiality'})
+            entry -= {'confidentiality', 'subject'}
+        if entry:
+            if self.state not in {'draft', 'received'}:
+                self._refuse_write('msg_incoming_entry_locked', entry)
+            self._check_roles(entry, 'group_mvp_clerk')
+        rules = [
+            ('submitted_to', {'draft', 'received', 'registered'},
+                ['group_mvp_clerk']),
+            ('deadline', set(dict(STATES)) - CLOSED_STATES,
+                ['group_mvp_clerk', 'group_mvp_leader']),
+            ('paper_holder', set(dict(STATES)) - {'cancelled'},
+                ['group_mvp_clerk', 'group_mvp_leader']),
+            ('assignments', set(dict(STATES)) - CLOSED_STATES
+                - {'draft', 'received'}, None),
+            ]
+        for name, states, roles in rules:
+            if not changed_fields(self, values, {name}):
+                continue
+            if self.state not in states:
+                self._refuse_write('msg_incoming_field_locked', {name})
+            if roles:
+                self._check_roles({name}, *roles)
+
+    def _lowers_confidentiality(self, values):
+        "Tell whether values lower the level of the registered document"
+        new = values.get('confidentiality')
+        return (bool(new) and self.state not in {'draft', 'received'}
+            and (CONFIDENTIALITY_RANK[new]
+                < CONFIDENTIALITY_RANK[self.confidentiality]))
+
+    def _check_roles(self, names, *roles):
+        if 'group_mvp_leader' in roles and can_assign(self.company):
+            return
+        if not has_agency_role(self.company, *roles):
+            self._refuse_write('msg_incoming_field_role', names)
+
+    def _refuse_write(self, message, names):
+        refuse('mvp_documents.' + message, [self], fields=names,
+            field_names=self._field_labels(names),
+            document=self.rec_name, state=self.state_string)
+
+    @classmethod
+    def _check_clerk(cls, incomings):
+        "Refuse unless the user is a clerk of the agency of each incoming"
+        for incoming in incomings:
+            if not has_agency_role(incoming.company, 'group_mvp_clerk'):
+                refuse('mvp_documents.msg_incoming_clerk_only', [incoming],
+                    document=incoming.rec_name)
 
     # Intake
 
@@ -594,6 +838,7 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         return incoming
 
     @classmethod
+    @clerk_button
     @ModelView.button
     @Workflow.transition('registered')
     @set_employee('registered_by')
@@ -601,6 +846,7 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         cls._register(incomings)
 
     @classmethod
+    @clerk_button
     @ModelView.button
     @Workflow.transition('registered')
     @set_employee('registered_by')
@@ -614,7 +860,8 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         now = datetime.datetime.now().replace(microsecond=0)
         incomings = sorted(incomings, key=lambda i: i.arrival_date)
         for incoming in incomings:
-            if not (incoming.subject or '').strip():
+            if (not is_classified(incoming.confidentiality)
+                    and not (incoming.subject or '').strip()):
                 raise IncomingError(gettext(
                         'mvp_documents.msg_incoming_subject_required'))
             if not incoming.register:
@@ -655,7 +902,9 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         if not (reason or '').strip():
             raise IncomingError(gettext(
                     'mvp_documents.msg_incoming_reason_required'))
-        cls._reject(incomings, reason)
+        # the server's own transition, whoever asked for it
+        with without_check_access():
+            cls._reject(incomings, reason)
 
     @classmethod
     @Workflow.transition('returned')
@@ -664,6 +913,7 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         cls.add_event(incomings, '02', reason, step='reject')
 
     @classmethod
+    @clerk_button
     @ModelView.button
     @Workflow.transition('submitted')
     @set_employee('submitted_by')
@@ -693,6 +943,7 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
                 records=[incoming])
 
     urgency_string = urgency.translated('urgency')
+    confidentiality_string = confidentiality.translated('confidentiality')
     state_string = state.translated('state')
 
     def find_leader(self):
@@ -709,7 +960,8 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         if not (reason or '').strip():
             raise IncomingError(gettext(
                     'mvp_documents.msg_incoming_reason_required'))
-        cls._send_back(incomings, reason)
+        with without_check_access():
+            cls._send_back(incomings, reason)
 
     @classmethod
     @Workflow.transition('registered')
@@ -764,9 +1016,9 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         for incoming in incomings:
             employees = Employee.employees_of_user(user, incoming.company)
             if not any(e.can_assign_in(incoming.company) for e in employees):
-                raise IncomingError(gettext(
-                        'mvp_documents.msg_incoming_assign_not_allowed',
-                        document=incoming.rec_name))
+                refuse('mvp_documents.msg_incoming_assign_not_allowed',
+                    [incoming], error=IncomingError,
+                    document=incoming.rec_name)
 
     @classmethod
     @Workflow.transition('processing')
@@ -779,6 +1031,7 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
         cls.add_event(incomings, '06', step='process')
 
     @classmethod
+    @clerk_button
     @ModelView.button
     @Workflow.transition('cancelled')
     def cancel(cls, incomings):
@@ -793,7 +1046,8 @@ class Incoming(DocumentFileMixin, ChatMixin, Workflow, ModelSQL, ModelView):
             Assignment.withdraw([a for i in incomings
                     for a in i.all_assignments
                     if a.state in {'draft', 'assigned', 'in_progress'}])
-        cls._cancel_recalled(incomings, reason)
+        with without_check_access():
+            cls._cancel_recalled(incomings, reason)
 
     @classmethod
     @Workflow.transition('cancelled')
@@ -998,9 +1252,12 @@ class IncomingEvent(ModelSQL, ModelView):
     def check_modification(cls, mode, events, values=None, external=False):
         super().check_modification(
             mode, events, values=values, external=external)
-        if external and mode in {'write', 'delete'}:
-            raise IncomingError(gettext(
-                    'mvp_documents.msg_incoming_event_readonly'))
+        # The timeline is the audit of the document: only the server's
+        # own steps write it, never a user's create, write or delete
+        if external and Transaction().user:
+            refuse('mvp_documents.msg_incoming_event_readonly', events,
+                fields=set(values or {}), model=cls.__name__,
+                error=IncomingError)
 
 
 class IncomingReturnStart(ModelView):
@@ -1025,9 +1282,16 @@ class IncomingReturn(Wizard):
     def transition_return_(self):
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
-        received = [r for r in self.records if r.state == 'received']
-        submitted = [r for r in self.records if r.state == 'submitted']
+        # execute runs without access checks (RPC): read the documents
+        # again with the user's rights
+        with check_access():
+            records = Incoming.browse(
+                [r['id'] for r in Incoming.read(
+                        [r.id for r in self.records], ['id'])])
+        received = [r for r in records if r.state == 'received']
+        submitted = [r for r in records if r.state == 'submitted']
         if received:
+            Incoming._check_clerk(received)
             Incoming.reject(received, self.start.reason)
         if submitted:
             Incoming.check_assigner(submitted)

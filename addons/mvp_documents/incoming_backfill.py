@@ -13,7 +13,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from .backfill import read_log, template_xlsx
 from .exceptions import CaptureError
 from .heading import fold, normalise_name
-from .register_print import utc_datetime
+from .register_print import checked_register, utc_datetime
 
 TEMPLATE_NAME = 'so-van-ban-den-mau.xlsx'
 
@@ -76,8 +76,10 @@ class IncomingBackfill(Wizard):
             ])
 
     def transition_import_(self):
-        self._incomings = import_log(
-            self.start.register, bytes(self.start.data))
+        # the register comes from the form: only a clerk's own agency's
+        register = checked_register(
+            self.start.register.id, 'group_mvp_clerk')
+        self._incomings = import_log(register, bytes(self.start.data))
         return 'done'
 
     def default_done(self, fields):

@@ -10,10 +10,13 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.report import Report
 from trytond.tools import timezone as tz
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
+from .document_type import is_classified
 from .exceptions import DocumentError
+from .incoming import has_agency_role
+from .protection import refuse
 from .register_book import (
     Instruction, RegisterBook, RegisterRow, Slip, register_pdf,
     register_xlsx, slip_pdf)
@@ -39,6 +42,28 @@ def utc_datetime(company, date):
     local = datetime.datetime.combine(date, datetime.time()).replace(
         tzinfo=zone)
     return local.astimezone(tz.UTC).replace(tzinfo=None)
+
+
+def checked_register(register_id, *roles):
+    """Return the register of register_id, read with the user's rights,
+    when it is an incoming register of the agency the user works in and
+    they hold one of the roles there; refuse it otherwise.
+
+    Wizards and reports run without access checks on the ids their form
+    or data give: nothing there is trusted.
+    """
+    pool = Pool()
+    Register = pool.get('mvp.register')
+    register = Register(int(register_id))
+    if Transaction().user == 0:
+        return register
+    with check_access():
+        Register.read([register.id], ['id'])
+    if register.kind != 'incoming' or not has_agency_role(
+            register.company, *roles):
+        refuse('mvp_documents.msg_incoming_wizard_agency', [register],
+            fields={'register'}, register=register.rec_name)
+    return register
 
 
 def _agency_names(company):
@@ -105,10 +130,12 @@ class IncomingRegisterPrint(Wizard):
         return defaults
 
     def _data(self):
+        register = checked_register(
+            self.start.register.id, 'group_mvp_clerk', 'group_mvp_leader')
         return {
             'model': 'mvp.register',
-            'id': self.start.register.id,
-            'ids': [self.start.register.id],
+            'id': register.id,
+            'ids': [register.id],
             'start_date': self.start.start_date,
             'end_date': self.start.end_date,
             }
@@ -135,6 +162,11 @@ class IncomingRegisterPdf(Report):
         Date = pool.get('ir.date')
         Incoming = pool.get('mvp.incoming')
         register, = registers
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            # the report is also called on its own, with any register id
+            register = checked_register(
+                register.id, 'group_mvp_clerk', 'group_mvp_leader')
         company = register.company
         today = Date.today()
         start = _date(data.get('start_date')) or today.replace(
@@ -166,10 +198,16 @@ class IncomingRegisterPdf(Report):
             key=lambda a: ({'lead': 0, 'coordinate': 1}.get(a.role, 2),
                 a.id))
         transfers = [a.assigned_date for a in assignments if a.assigned_date]
-        subject = incoming.subject or ''
+        classified = is_classified(incoming.confidentiality)
+        # a classified document's row is its entry only (issue 15, item
+        # 6): the label instead of a subject, no notes, who holds the paper
+        subject = incoming.summary
         if incoming.document_type:
             subject = '%s: %s' % (incoming.document_type.name, subject)
-        notes = [incoming.notes or '']
+        notes = [incoming.notes or ''] if not classified else [
+            '%s: %s' % (incoming.confidentiality_string,
+                incoming.paper_holder.rec_name
+                if incoming.paper_holder else '-')]
         if incoming.recorded_late and incoming.registered_date:
             notes.insert(0, gettext(
                     'mvp_documents.msg_register_print_late',
@@ -231,7 +269,12 @@ class IncomingSlip(Report):
                 continue
             target = department if assignment.parent else leader
             target.append(assignment)
+        # a classified document's slip names who handles it and when,
+        # never the text of instructions, progress or results
+        classified = is_classified(incoming.confidentiality)
         for assignment in incoming.all_assignments:
+            if classified:
+                break
             if assignment.role == 'lead' and assignment.state not in {
                     'draft', 'withdrawn'}:
                 proposals.extend(cls._proposals(assignment))
@@ -242,13 +285,13 @@ class IncomingSlip(Report):
             issuer=incoming.issuer_label or '',
             notation=incoming.notation or '',
             issue_date=incoming.issue_date,
-            subject=incoming.subject or '',
-            leader=cls._instructions(company, leader),
-            department=cls._instructions(company, department),
+            subject=incoming.summary,
+            leader=cls._instructions(company, leader, classified),
+            department=cls._instructions(company, department, classified),
             proposals=tuple(proposals))
 
     @classmethod
-    def _instructions(cls, company, assignments):
+    def _instructions(cls, company, assignments, classified=False):
         "Group assignments given together by one person into instructions"
         groups = OrderedDict()
         for assignment in sorted(
@@ -263,7 +306,8 @@ class IncomingSlip(Report):
             def names(role):
                 return tuple(a.assignee for a in group if a.role == role)
             texts = OrderedDict.fromkeys(
-                a.instruction.strip() for a in group if a.instruction)
+                a.instruction.strip() for a in group
+                if a.instruction and not classified)
             result.append(Instruction(
                     author=assigner.rec_name if assigner else '',
                     date=date, text='\n'.join(texts),

@@ -537,7 +537,7 @@ class IncomingTestCase(unittest.TestCase):
         secret = a.assigned(
             [{'department': a.it, 'role': 'lead'},
                 {'employee': a.officer3, 'role': 'info'}],
-            confidentiality='secret')
+            confidentiality='secret', subject=None)
         waiting = a.registered()
         everything = {ordinary, secret, waiting}
         for employee, expected in [
