@@ -259,13 +259,17 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
                     },
                 'request_comments': {
                     'invisible': Eval('state') != 'draft',
-                    'readonly': ~Eval('draft_version'),
-                    'depends': ['state', 'draft_version'],
+                    # a classified draft is on paper: no version file
+                    'readonly': (~Eval('draft_version')
+                        & (Eval('confidentiality') == 'normal')),
+                    'depends': ['state', 'draft_version', 'confidentiality'],
                     },
                 'initial': {
                     'invisible': Eval('state') != 'draft',
-                    'readonly': ~Eval('draft_version'),
-                    'depends': ['state', 'draft_version'],
+                    # a classified draft is on paper: no version file
+                    'readonly': (~Eval('draft_version')
+                        & (Eval('confidentiality') == 'normal')),
+                    'depends': ['state', 'draft_version', 'confidentiality'],
                     },
                 'submit': {
                     'invisible': Eval('state') != 'draft',

@@ -508,6 +508,10 @@ class OutgoingSecurityTestCase(OutgoingSetup, unittest.TestCase):
             Outgoing.initial([outgoing])
         with self.acting(self.drafter):
             Outgoing.submit([outgoing])
+        for who in [self.drafter, self.head, self.clerk, foreign_leader]:
+            with self.subTest(who=who[0].login, state='submitted'):
+                self.assertRefused(outgoing, self.wizard, who,
+                    'mvp.outgoing.send_back', [outgoing], 'send_back', start)
         self.wizard(self.leader, 'mvp.outgoing.send_back', [outgoing],
             'send_back', start)
         self.assertEqual(Outgoing(outgoing.id).state, 'draft')
