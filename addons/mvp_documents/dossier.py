@@ -970,7 +970,7 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
     def write(cls, *args):
         actions = iter(args)
         args = []
-        for lines, values in zip(actions, actions):
+        for lines, values in zip(actions, actions, strict=True):
             if values.get('document'):
                 values = values.copy()
                 vlist = [dict(values, dossier=l.dossier.id) for l in lines]
@@ -1237,7 +1237,7 @@ class DocumentFile(metaclass=PoolMeta):
         # a file uploaded into a dossier is one of its documents; the
         # values say where it went without reading the resource back
         by_dossier = defaultdict(list)
-        for file, values in zip(files, vlist):
+        for file, values in zip(files, vlist, strict=True):
             model, id_ = reference_model_id(values.get('resource'))
             if model == 'mvp.dossier' and values.get('version') in {None, 1}:
                 by_dossier[id_].append(file)

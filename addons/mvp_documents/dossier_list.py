@@ -67,11 +67,22 @@ def has_agency_role(company, roles):
                     ], limit=1))
 
 
-def users_call():
+def users_call(cls=None, button=None):
     """Whether the running call is a user's own (JSON-RPC, with access
-    checks); a button's body always runs without them"""
+    checks); a button's body always runs without them.  With cls and
+    button: only when the user's groups may click it, so that the
+    button's own refusal (AccessButtonError) comes first."""
+    pool = Pool()
     transaction = Transaction()
-    return bool(transaction.user and transaction.check_access)
+    if not (transaction.user and transaction.check_access):
+        return False
+    if button:
+        Button = pool.get('ir.model.button')
+        User = pool.get('res.user')
+        groups = Button.get_groups(cls.__name__, button)
+        if groups and not groups & set(User.get_groups()):
+            return False
+    return True
 
 
 def checked(check):
@@ -81,7 +92,7 @@ def checked(check):
     def decorator(func):
         @functools.wraps(func)
         def wrapper(cls, records, *args, **kwargs):
-            if users_call():
+            if users_call(cls, func.__name__):
                 getattr(cls, check)(records)
             return func(cls, records, *args, **kwargs)
         return wrapper
@@ -94,7 +105,7 @@ def agency_role(*roles):
     def decorator(func):
         @functools.wraps(func)
         def wrapper(cls, records, *args, **kwargs):
-            if users_call():
+            if users_call(cls, func.__name__):
                 check_agency_role(records, roles, func.__name__)
             return func(cls, records, *args, **kwargs)
         return wrapper
