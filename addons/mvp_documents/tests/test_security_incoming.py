@@ -441,6 +441,24 @@ class SecurityIncomingTestCase(unittest.TestCase):
                     self.assertRefused(run)
         self.assertEqual(Incoming(incoming.id).state, 'submitted')
 
+        # returning an electronic document to its sender is the clerk's
+        received = Incoming.receive_electronic(
+            a.company, {'subject': "Báo cáo", 'notation': '5/BC-X'}, [])
+        for employee in [a.leader, a.head]:
+            with self.subTest(employee=employee.rec_name, state='received'):
+                with acting_as(employee, access=False), \
+                        Transaction().set_context(
+                            active_model='mvp.incoming',
+                            active_id=received.id,
+                            active_ids=[received.id]):
+                    def run():
+                        session_id, _, _ = Wizard.create()
+                        Wizard.execute(session_id, {
+                                'start': {'reason': "Sai nơi nhận"}},
+                            'return_')
+                    self.assertRefused(run)
+        self.assertEqual(Incoming(received.id).state, 'received')
+
     @with_transaction()
     def test_backfill_registers_only_into_the_clerks_agency(self):
         "The register id of the back-fill form is not trusted"
@@ -538,6 +556,18 @@ class SecurityIncomingTestCase(unittest.TestCase):
         self.assertEqual((register.name, register.kind, register.code),
             ("Sổ văn bản đến", 'incoming', 'VBD'))
         self.assertEqual(len(register.sequences), 1)
+
+        # an administrator of one agency who also works in another
+        User = pool.get('res.user')
+        b = Agency("Sở Nội vụ", 'SNV', prefix='b_')
+        user, = a.admin.users
+        User.write([user], {'companies': [('add', [b.company.id])]})
+        count = Register.search_count([])
+        with acting_as(a.admin):
+            self.assertRefused(lambda: Register.create([{
+                            'company': b.company.id, 'kind': 'incoming',
+                            'name': "Sổ giả"}]))
+        self.assertEqual(Register.search_count([]), count)
 
     # Classified documents
 
