@@ -1,5 +1,6 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from . import cursor_rows, routes  # noqa: F401
+from . import cursor_rows, routes, sqlite_transactions  # noqa: F401
 
 cursor_rows.install()
+sqlite_transactions.install()
