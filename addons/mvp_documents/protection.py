@@ -16,6 +16,7 @@ import logging
 
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 __all__ = ['refuse', 'log_refusal', 'ServerFieldsMixin']
@@ -26,9 +27,11 @@ logger = logging.getLogger('mvp.security')
 def log_refusal(model, ids=(), fields=(), reason=''):
     "Record a refused attempt in the server log"
     transaction = Transaction()
+    # the agency the user works in, not the one the client claims
+    company = Pool().get('res.user').get_working_company()
     logger.warning(
         "refused: user=%s company=%s model=%s ids=%s fields=%s: %s",
-        transaction.user, transaction.context.get('company'), model,
+        transaction.user, company.id if company else None, model,
         sorted(ids)[:20], sorted(fields), reason)
 
 
