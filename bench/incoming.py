@@ -224,7 +224,8 @@ def setup_agency(config, db_name, officers):
                     'company': company.id,
                     'employees': [('add', [e.id])],
                     'employee': e.id,
-                    } for i, (p, e) in enumerate(zip(parties, employees))])
+                    } for i, (p, e) in enumerate(
+                    zip(parties, employees, strict=True))])
         register, = Register.create([{
                     'company': company.id, 'kind': 'incoming',
                     'name': 'Sổ văn bản đến'}])
@@ -258,7 +259,7 @@ def _clerk(args, barrier=None, results=None):
     context = {'company': ids['company'], 'language': 'en'}
     with Transaction().start(db_name, 0, context=context):
         # Warm the caches as a running server would be
-        pool.get('mvp.register')(ids['register']).rec_name
+        _ = pool.get('mvp.register')(ids['register']).rec_name
     if barrier is not None:
         barrier.wait()
     start = time.monotonic()

@@ -176,8 +176,8 @@ def numbering(company_id, ids, first):
         barrier.wait()
         for id_ in chunk:
             try:
-                run(lambda: Outgoing.assign_number(Outgoing.browse([id_])),
-                    context=context)
+                run(lambda id_=id_: Outgoing.assign_number(
+                        Outgoing.browse([id_])), context=context)
             except Exception as exception:
                 errors.append(repr(exception))
 

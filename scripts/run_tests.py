@@ -95,7 +95,7 @@ def main(args):
 
     total = {'passed': 0, 'failed': 0, 'skipped': 0}
     print()
-    for backend, code, result in runs:
+    for backend, _code, result in runs:
         print("%-11s %d passed, %d failed, %d skipped" % (
                 backend + ':', result['passed'], result['failed'],
                 result['skipped']))

@@ -61,7 +61,8 @@ def demo_server(tmp_path_factory):
     env = dict(os.environ, MVP_DEMO_AGENCIES='UBND,STTTT',
         TZ='Asia/Ho_Chi_Minh')
     for key in list(env):
-        if key.startswith('TRYTOND_DATABASE') or key in {'DB_NAME', 'DB_CACHE'}:
+        if (key.startswith('TRYTOND_DATABASE')
+                or key in {'DB_NAME', 'DB_CACHE'}):
             del env[key]
     logins = demo.build_database(config, 'mvp_demo', directory, env=env)
     processes = demo.start(config, 'mvp_demo', env=env, cron=False)

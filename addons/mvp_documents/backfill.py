@@ -183,7 +183,7 @@ def _cell(value, kind):
 def _is_example(values) -> bool:
     return all(
         str(v or '') == sample
-        for v, (_, _, _, _, sample) in zip(values, COLUMNS))
+        for v, (_, _, _, _, sample) in zip(values, COLUMNS, strict=True))
 
 
 _SUBJECT = dict((k, h) for k, h, _, _, _ in COLUMNS)['subject']
@@ -233,7 +233,8 @@ def read_log(data: bytes) -> tuple[list[LogRow], list[LogError]]:
             continue
         parsed = {}
         row_errors = []
-        for value, (key, heading, required, kind, _) in zip(values, COLUMNS):
+        for value, (key, heading, required, kind, _) in zip(
+                values, COLUMNS, strict=True):
             if value is None or str(value).strip() == '':
                 if required:
                     row_errors.append(LogError(number, heading, 'required'))

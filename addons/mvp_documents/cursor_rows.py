@@ -28,7 +28,7 @@ def cursor_dict(cursor, size=None):
             break
         names = [d[0] for d in cursor.description]
         for row in rows:
-            yield dict(zip(names, row))
+            yield dict(zip(names, row, strict=True))
 
 
 def install():

@@ -211,7 +211,7 @@ class DocumentFile(
         external = bool(transaction.user and transaction.check_access)
         vlist = [v.copy() for v in vlist]
         resources = cls._resources(v.get('resource') for v in vlist)
-        for values, resource in zip(vlist, resources):
+        for values, resource in zip(vlist, resources, strict=True):
             cls._check_content_allowed(resource)
             if external:
                 # what the server derives is never taken from a user
@@ -263,7 +263,7 @@ class DocumentFile(
     def write(cls, *args):
         actions = iter(args)
         derived = []
-        for files, values in zip(actions, actions):
+        for files, values in zip(actions, actions, strict=True):
             if not {'data', 'name'} & set(values):
                 continue
             for file in files:

@@ -74,7 +74,7 @@ def register_fonts() -> tuple[str, str, str, str]:
     names = ('MvpSerif', 'MvpSerif-Bold', 'MvpSerif-Italic',
         'MvpSerif-BoldItalic')
     for name, style in zip(names, ['regular', 'bold', 'italic',
-                'bolditalic']):
+                'bolditalic'], strict=True):
         pdfmetrics.registerFont(TTFont(name, find_font(style)))
     addMapping('MvpSerif', 0, 0, names[0])
     addMapping('MvpSerif', 1, 0, names[1])

@@ -155,6 +155,53 @@ def _type_name(line: str) -> str | None:
     return None
 
 
+def _number_match(line: str, folded: str) -> re.Match | None:
+    "Return the match of the number written ``Số:`` (capital S) in line."
+    return next((
+            m for m in _NUMBER_RE.finditer(folded)
+            if line[m.start()] == 'S'), None)
+
+
+def _notation(line: str, match: re.Match
+        ) -> tuple[str, str, str | None]:
+    "Return the number, the notation and the type abbreviation in it."
+    number = match.group(1)
+    symbol = re.sub(r'\s+', '', line[slice(*match.span(2))])
+    notation = '%s/%s' % (number, symbol.rstrip('.'))
+    parts = symbol.split('/')[-1].split('-')
+    type_abbreviation = parts[0] if len(parts) > 1 else None
+    return number, notation, type_abbreviation
+
+
+def _issue_date(match: re.Match) -> dt.date | None:
+    "Return the date of the match, None if it is not a valid date."
+    day, month, year = map(int, match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _place(line: str, date_match: re.Match,
+        number_match: re.Match | None) -> str | None:
+    "Return the place name written before the date."
+    start = date_match.start()
+    place_text = line[:start]
+    if number_match and number_match.end() <= start:
+        place_text = line[number_match.end():start]
+    return _clean(place_text) or None
+
+
+def _header_chunks(line: str, spans: list[tuple[int, int]]) -> list[str]:
+    "Return the upper case columns of line, without the mottos in spans."
+    chunks = []
+    for chunk in _strip(line, spans).split('\t'):
+        chunk = _clean(chunk)
+        if chunk and _is_upper(chunk):
+            chunks.append(chunk)
+    return chunks
+
+
 def parse_heading(text: str) -> Heading:
     "Return what can be read of the heading in the text of a first page."
     text = unicodedata.normalize('NFC', text or '')
@@ -169,30 +216,17 @@ def parse_heading(text: str) -> Heading:
         spans = [m.span() for m in _MOTTO_RE.finditer(folded)]
         number_match = date_match = None
         if notation is None:
-            number_match = next((
-                    m for m in _NUMBER_RE.finditer(folded)
-                    if line[m.start()] == 'S'), None)
+            number_match = _number_match(line, folded)
         if issue_date is None:
             date_match = _DATE_RE.search(folded)
         if number_match:
-            number = number_match.group(1)
-            symbol = re.sub(r'\s+', '', line[slice(*number_match.span(2))])
-            notation = '%s/%s' % (number, symbol.rstrip('.'))
-            parts = symbol.split('/')[-1].split('-')
-            if len(parts) > 1:
-                type_abbreviation = parts[0]
+            # Found once at most: notation is set from then on
+            number, notation, type_abbreviation = _notation(
+                line, number_match)
             body_start = index + 1
         if date_match:
-            day, month, year = map(int, date_match.groups())
-            try:
-                issue_date = dt.date(year, month, day)
-            except ValueError:
-                pass
-            start = date_match.start()
-            place_text = line[:start]
-            if number_match and number_match.end() <= start:
-                place_text = line[number_match.end():start]
-            place = _clean(place_text) or None
+            issue_date = _issue_date(date_match)
+            place = _place(line, date_match, number_match)
             body_start = index + 1
             collecting = False
         if notation and issue_date:
@@ -200,10 +234,7 @@ def parse_heading(text: str) -> Heading:
         if collecting and _type_name(_clean(line)):
             collecting = False
         if collecting and notation is None and index < 15:
-            for chunk in _strip(line, spans).split('\t'):
-                chunk = _clean(chunk)
-                if chunk and _is_upper(chunk):
-                    header_lines.append(chunk)
+            header_lines.extend(_header_chunks(line, spans))
     issuer, issuer_parent = _issuer(header_lines)
     type_name, subject = _title(lines[body_start:])
     if type_name is None and type_abbreviation:

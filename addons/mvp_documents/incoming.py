@@ -599,7 +599,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         lowered = cls._lowered_confidentiality(args)
         actions = iter(args)
         args = []
-        for incomings, values in zip(actions, actions):
+        for incomings, values in zip(actions, actions, strict=True):
             if not (cls._searched_fields & set(values)):
                 args.extend((incomings, values))
                 continue
@@ -625,7 +625,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         if not (transaction.user and transaction.check_access):
             return
         actions = iter(args)
-        for incomings, values in zip(actions, actions):
+        for incomings, values in zip(actions, actions, strict=True):
             if 'search_text' in values:
                 refuse('mvp_documents.msg_field_server_only', incomings,
                     fields={'search_text'}, model=cls.__name__,
@@ -637,7 +637,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         "Return (incoming, old, new level) for each registered one lowered"
         lowered = []
         actions = iter(args)
-        for incomings, values in zip(actions, actions):
+        for incomings, values in zip(actions, actions, strict=True):
             for incoming in incomings:
                 if incoming._lowers_confidentiality(values):
                     lowered.append((incoming, incoming.confidentiality,

@@ -337,7 +337,7 @@ class Incoming(metaclass=PoolMeta):
         pool = Pool()
         File = pool.get('mvp.document.file')
         vlist = []
-        for company, values, files, origin in documents:
+        for company, values, _files, origin in documents:
             values = dict(values)
             values.update({
                     'company': int(company),
@@ -355,9 +355,10 @@ class Incoming(metaclass=PoolMeta):
                     'name': f['name'],
                     'data': f['data'],
                     }
-                for incoming, (_, _, files, _) in zip(incomings, documents)
+                for incoming, (_, _, files, _) in zip(
+                    incomings, documents, strict=True)
                 for f in files])
-        for issuer, group in groupby(
+        for _issuer, group in groupby(
                 sorted(incomings, key=lambda i: i.issuer_name or ''),
                 key=lambda i: i.issuer_name or ''):
             group = list(group)

@@ -303,7 +303,7 @@ class IncomingSlip(Report):
             groups.setdefault(key, []).append(assignment)
         result = []
         for (assigner, date, _), group in groups.items():
-            def names(role):
+            def names(role, group=group):
                 return tuple(a.assignee for a in group if a.role == role)
             texts = OrderedDict.fromkeys(
                 a.instruction.strip() for a in group

@@ -193,7 +193,7 @@ class User(metaclass=PoolMeta):
         super().write(*args)
         actions = iter(args)
         if any({'company', 'employees', 'employee'} & set(values)
-                for _, values in zip(actions, actions)):
+                for _, values in zip(actions, actions, strict=True)):
             # Agency roles follow the current company, see
             # UserGroup.user_group_all_table.
             cls._get_groups_cache.clear()

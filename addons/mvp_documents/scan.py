@@ -153,7 +153,7 @@ def _pdf_pages(data: bytes) -> int:
         pages = len(reader.pages)
         # Touch every page so that a truncated file fails here
         for page in reader.pages:
-            page.mediabox
+            _ = page.mediabox  # parsing the page raises if it is broken
     except ScanError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError,

@@ -656,9 +656,9 @@ class Message(ServerFieldsMixin, ModelSQL, ModelView):
         pool = Pool()
         try:
             return pool.get('mvp.incoming')
-        except KeyError:
+        except KeyError as exception:
             raise Rejected('unavailable', "This installation has no "
-                "incoming register.")
+                "incoming register.") from exception
 
     def _process_new(self, parsed, agencies):
         Incoming = self._incoming_model()

@@ -76,12 +76,12 @@ def post(url: str, data: bytes, key: str, message_id: str
         answer = _json(body, strict=False)
         if answer.get('outcome') == 'rejected':
             raise Rejected(str(answer.get('code') or error.code),
-                str(answer.get('message') or ''), answer)
+                str(answer.get('message') or ''), answer) from error
         raise TransportError(f'http_{error.code}',
-            f"HTTP {error.code}: {body[:300]!r}")
+            f"HTTP {error.code}: {body[:300]!r}") from error
     except (urllib.error.URLError, socket.timeout, ConnectionError,
             OSError) as error:
-        raise TransportError('connection', str(error))
+        raise TransportError('connection', str(error)) from error
 
 
 def _json(body: bytes, strict: bool = True) -> dict[str, Any]:
@@ -89,10 +89,10 @@ def _json(body: bytes, strict: bool = True) -> dict[str, Any]:
         answer = json.loads(body)
         if not isinstance(answer, dict):
             raise ValueError(body)
-    except ValueError:
+    except ValueError as exception:
         if strict:
             raise TransportError('bad_answer',
-                f"The answer is not JSON: {body[:300]!r}")
+                f"The answer is not JSON: {body[:300]!r}") from exception
         return {}
     return answer
 
@@ -119,10 +119,11 @@ class HubClient:
                 return r.read()
         except urllib.error.HTTPError as error:
             raise TransportError(f'http_{error.code}',
-                f"hub {name}: HTTP {error.code}")
+                f"hub {name}: HTTP {error.code}") from error
         except (urllib.error.URLError, socket.timeout, ConnectionError,
                 OSError) as error:
-            raise TransportError('connection', f"hub {name}: {error}")
+            raise TransportError(
+                'connection', f"hub {name}: {error}") from error
 
     def _json_call(self, name: str, payload: dict) -> dict[str, Any]:
         return _json(self._call(name, json.dumps(payload).encode(),

@@ -263,7 +263,7 @@ def parse_datetime(text: str) -> dt.datetime | None:
         return None
     try:
         value = dt.datetime.fromisoformat(text.replace('Z', '+00:00'))
-    except ValueError:
+    except ValueError as exception:
         date_text, _, time_text = text.partition(' ')
         date_text = date_text.split('T')[0]
         value = None
@@ -274,7 +274,7 @@ def parse_datetime(text: str) -> dt.datetime | None:
             except ValueError:
                 continue
         if value is None:
-            raise ValueError(text)
+            raise ValueError(text) from exception
         if time_text:
             clock = dt.datetime.strptime(time_text.strip()[:8], '%H:%M:%S')
             value = value.replace(
@@ -322,7 +322,8 @@ class _Writer:
 
     def organization(self, tag: str, organization: Organization) -> None:
         self.open(tag)
-        for name, value in zip(ORGAN_FIELDS, organization.values()):
+        for name, value in zip(
+                ORGAN_FIELDS, organization.values(), strict=True):
             self.leaf(name, value)
         self.close(tag)
 
@@ -526,7 +527,7 @@ def validate(data: bytes | BinaryIO, kind: str = 'edxml',
     try:
         tree = etree.parse(source, parser)
     except etree.XMLSyntaxError as exception:
-        raise EdxmlError('not_xml', str(exception))
+        raise EdxmlError('not_xml', str(exception)) from exception
     if tree.docinfo.doctype:
         raise EdxmlError('dtd', "DTDs are not allowed.")
     xsd = schema(kind, version)
@@ -593,8 +594,9 @@ class _Base64Sink:
     def _decode(self, data: bytes) -> None:
         try:
             self.file.write(base64.b64decode(data))
-        except (binascii.Error, ValueError):
-            raise EdxmlError('base64', "An attachment is not valid Base64.")
+        except (binascii.Error, ValueError) as exception:
+            raise EdxmlError('base64',
+                "An attachment is not valid Base64.") from exception
 
     def finish(self) -> BinaryIO:
         if self.pending:
@@ -701,7 +703,7 @@ def _read_root(source: bytes | BinaryIO | str, max_size: int,
                 'premature end' in lowered):
             code = 'truncated'
         raise EdxmlError(code, f"The package is not well-formed XML: "
-            f"{message}")
+            f"{message}") from exception
     except EdxmlError:
         _discard(target.streams)
         raise
@@ -777,8 +779,9 @@ def _status(root: _Node) -> Status:
     timestamp_text = holder.get('Timestamp') or holder.get('TimeStamp')
     try:
         timestamp = parse_datetime(timestamp_text)
-    except ValueError:
-        raise EdxmlError('date', f"Invalid status time {timestamp_text!r}.")
+    except ValueError as exception:
+        raise EdxmlError('date',
+            f"Invalid status time {timestamp_text!r}.") from exception
     code = holder.get('StatusCode').zfill(2)
     if code not in STATUS_CODES:
         raise EdxmlError('status_code', f"Unknown status code {code!r}.")
@@ -967,7 +970,7 @@ def _unwrap(attachment: Attachment) -> None:
     except (zipfile.BadZipFile, OSError, EOFError) as exception:
         inner.close()
         raise EdxmlError('attachment', f"The attachment {attachment.name!r} "
-            f"is a damaged ZIP: {exception}")
+            f"is a damaged ZIP: {exception}") from exception
     stream.close()
     inner.seek(0)
     attachment.stream = inner
@@ -1086,9 +1089,10 @@ def pdf_problem(stream: BinaryIO | None) -> str:
             if isinstance(contents, list) or hasattr(contents, '__iter__') \
                     and not hasattr(contents, 'data'):
                 for item in contents:
-                    item.get_object().data
+                    # decoding the stream raises if it is broken
+                    _ = item.get_object().data
             else:
-                contents.data
+                _ = contents.data  # decoding the stream raises if broken
     except Exception as exception:  # pyhanko raises many kinds
         return f"{type(exception).__name__}: {exception}"[:300]
     finally:

@@ -21,7 +21,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle)
 
-from trytond.modules.mvp_documents.fonts import FontError as FontMissing
 from trytond.modules.mvp_documents.fonts import (
     register_fonts as register_serif_fonts)
 

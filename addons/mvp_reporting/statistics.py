@@ -477,7 +477,10 @@ class AgencyStatisticsReport(Report):
         title, subtitles, columns, rows, total = cls.table(data)
         total_label = gettext('mvp_reporting.msg_statistics_total')
         if cls.extension == 'pdf':
-            from .pdf import FontMissing, write_pdf
+            from trytond.modules.mvp_documents.fonts import (
+                FontError as FontMissing)
+
+            from .pdf import write_pdf
             try:
                 content = write_pdf(
                     title, subtitles, columns, rows, total,

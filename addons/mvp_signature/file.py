@@ -127,7 +127,7 @@ class DocumentFile(ServerFieldsMixin, metaclass=PoolMeta):
         super().write(*args)
         actions = iter(args)
         changed = []
-        for files, values in zip(actions, actions):
+        for files, values in zip(actions, actions, strict=True):
             if 'data' in values:
                 changed.extend(files)
         cls._verify([f for f in cls.browse(changed) if f._is_pdf()])

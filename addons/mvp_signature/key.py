@@ -295,7 +295,7 @@ class AgencyKey(ServerFieldsMixin, ModelSQL, ModelView):
         super().write(*args)
         actions = iter(args)
         changed, close = [], False
-        for agency_keys, values in zip(actions, actions):
+        for agency_keys, values in zip(actions, actions, strict=True):
             close |= bool(KEY_MATERIAL & set(values))
             if (KEY_MATERIAL - {'pin', 'new_pin'}) & set(values):
                 changed.extend(agency_keys)
@@ -432,7 +432,7 @@ class PersonalKey(ServerFieldsMixin, ModelSQL, ModelView):
         super().write(*args)
         actions = iter(args)
         changed = []
-        for personal_keys, values in zip(actions, actions):
+        for personal_keys, values in zip(actions, actions, strict=True):
             if {'pkcs12', 'chain'} & set(values):
                 changed.extend(personal_keys)
         if changed:

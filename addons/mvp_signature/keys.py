@@ -255,7 +255,7 @@ def pkcs11_signer(
                 cert_label=config.cert_label or config.key_label,
                 ca_chain=chain)
             # Fetch the certificate and key now so a missing one fails here.
-            signer.signing_cert
+            _ = signer.signing_cert  # the property looks the certificate up
             signer._load_objects()
         except Exception as exception:
             raise TokenError(

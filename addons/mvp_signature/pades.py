@@ -206,7 +206,7 @@ def _draw_seal(canvas, agency: str, cx: float, cy: float, radius: float):
         widths = [w * 1.9 * math.pi / total for w in widths]
         total = 1.9 * math.pi
     angle = math.pi / 2 + total / 2
-    for char, width in zip(text, widths):
+    for char, width in zip(text, widths, strict=True):
         angle -= width / ring / 2
         canvas.saveState()
         canvas.translate(

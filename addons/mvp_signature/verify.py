@@ -103,7 +103,7 @@ def load_crl(data: bytes):
         _, _, data = pem.unarmor(data)
     try:
         crl = asn1_crl.CertificateList.load(data)
-        crl.native  # force parsing
+        _ = crl.native  # force parsing: a malformed CRL raises here
     except Exception as exception:
         raise ValueError(f"not a CRL: {exception}") from exception
     return crl
@@ -142,7 +142,7 @@ def verify_pdf(
             return Verdict('unreadable', 'encrypted')
         reader.root['/Pages']
         signatures = reader.embedded_regular_signatures
-    except Exception as exception:
+    except Exception:
         return Verdict('unreadable', 'broken', ())
     if not signatures:
         return Verdict('unsigned', 'no_signature')

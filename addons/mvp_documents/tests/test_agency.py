@@ -72,7 +72,8 @@ class AgencyTestCase(ModuleTestCase):
         with Transaction().set_context(language='vi'):
             with self.assertRaises(ValidationError) as cm:
                 make_agency("Sở Y tế (trùng)", '000.00.10.H54')
-        self.assertIn("đã được dùng cho một cơ quan khác", cm.exception.message)
+        self.assertIn(
+            "đã được dùng cho một cơ quan khác", cm.exception.message)
 
     @with_transaction()
     def test_parent_agency_tree_without_cycles(self):

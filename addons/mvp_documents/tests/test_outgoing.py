@@ -703,7 +703,7 @@ class OutgoingParallelNumberingTestCase(unittest.TestCase):
             for id_ in ids[:-1]:
                 try:
                     run_transaction(
-                        lambda: Outgoing.assign_number(
+                        lambda id_=id_: Outgoing.assign_number(
                             Outgoing.browse([id_])), context=context)
                 except Exception as exception:
                     errors.append(exception)

@@ -130,7 +130,7 @@ class RegisterConcurrencyTestCase(unittest.TestCase):
             try:
                 barrier.wait()
                 for id_ in batch:
-                    def register():
+                    def register(id_=id_):
                         Incoming = Pool().get('mvp.incoming')
                         Incoming.register_arrival([Incoming(id_)])
                     self._run(register)

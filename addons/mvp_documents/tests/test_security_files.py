@@ -137,7 +137,8 @@ class SecurityFilesTestCase(unittest.TestCase):
             for official in [a.clerk, a.leader, a.officer1]:
                 with self.subTest(field=name, official=official.rec_name):
                     with acting_as(official):
-                        self.assertRefused(file, lambda: File.write(
+                        self.assertRefused(
+                            file, lambda name=name, value=value: File.write(
                                 [File(file.id)], {name: value}))
 
     @with_transaction()

@@ -123,7 +123,8 @@ class SecurityIncomingTestCase(unittest.TestCase):
             for name, value in attacks.items():
                 with self.subTest(who=who, field=name):
                     with acting_as(employee):
-                        self.assertRefused(lambda: Incoming.write(
+                        self.assertRefused(
+                            lambda name=name, value=value: Incoming.write(
                                 [Incoming(incoming.id)], {name: value}))
         self.assertEqual(read(Incoming, incoming, names), before)
 
@@ -141,7 +142,8 @@ class SecurityIncomingTestCase(unittest.TestCase):
             with self.subTest(values=values):
                 with acting_as(a.clerk):
                     self.assertRefused(
-                        lambda: user_create(a.company, **values))
+                        lambda values=values: user_create(
+                            a.company, **values))
         self.assertEqual(Incoming.search_count([]), count)
         with acting_as(a.clerk):
             draft = user_create(a.company)
@@ -161,7 +163,8 @@ class SecurityIncomingTestCase(unittest.TestCase):
                 ('urgency', 'flash')]:
             with self.subTest(field=name):
                 with acting_as(a.clerk):
-                    self.assertRefused(lambda: Incoming.write(
+                    self.assertRefused(
+                        lambda name=name, value=value: Incoming.write(
                             [Incoming(incoming.id)], {name: value}))
         self.assertEqual(read(Incoming, incoming, names), before)
         deadline = incoming.deadline + dt.timedelta(days=1)
@@ -185,7 +188,8 @@ class SecurityIncomingTestCase(unittest.TestCase):
                 ('submitted_to', a.head.id)]:
             with self.subTest(field=name):
                 with acting_as(a.head):
-                    self.assertRefused(lambda: Incoming.write(
+                    self.assertRefused(
+                        lambda name=name, value=value: Incoming.write(
                             [Incoming(incoming.id)], {name: value}))
         self.assertEqual(read(Incoming, incoming, names), before)
 
@@ -250,7 +254,8 @@ class SecurityIncomingTestCase(unittest.TestCase):
                 ('first_read', dt.datetime(2020, 1, 1))]:
             with self.subTest(field=name):
                 with acting_as(a.officer1):
-                    self.assertRefused(lambda: Assignment.write(
+                    self.assertRefused(
+                        lambda name=name, value=value: Assignment.write(
                             [Assignment(mine.id)], {name: value}))
         self.assertEqual(read(Assignment, mine, names), before)
         with acting_as(a.officer1):
@@ -402,7 +407,8 @@ class SecurityIncomingTestCase(unittest.TestCase):
                     ('cancel', draft), ('submit', registered)]:
                 with self.subTest(who=who, button=button):
                     with acting_as(employee):
-                        self.assertRefused(lambda: getattr(
+                        self.assertRefused(
+                            lambda button=button, record=record: getattr(
                                 Incoming, button)([Incoming(record.id)]))
         for who, employee in [('clerk', a.clerk), ('head', a.head),
                 ('other leader', b.leader)]:
