@@ -40,7 +40,7 @@ test-sqlite: install
 	TRYTOND_DATABASE__URI=sqlite:// DB_NAME=:memory: $(BIN)/python -m pytest -q addons tests
 
 lint: install
-	$(BIN)/python -m ruff check addons tests bench scripts
+	$(BIN)/python -m ruff check addons tests bench scripts conftest.py
 
 bench: install
 	$(BIN)/python bench/incoming.py
