@@ -90,10 +90,10 @@ class Rule(metaclass=PoolMeta):
                     ]) if employees else []
             return {
                 'company': company.id if company else None,
-                # the same single agency as the roles: company_filter
-                # "all" would mix the rules of one agency with the
-                # roles of another
-                'companies': [company.id] if company else [],
+                # the same agencies as res.user.get_companies: the
+                # working one alone, but for the provincial administrator
+                # (company filter "all"), who holds no agency role
+                'companies': User._agencies_in_scope(user.id),
                 'employees': sorted(e.id for e in employees),
                 'departments': sorted({e.department.id for e in employees
                         if e.department}),

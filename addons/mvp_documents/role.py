@@ -127,9 +127,9 @@ class User(metaclass=PoolMeta):
             field.states['readonly'] = (
                 Or(readonly, NOT_PROVINCE_ADMIN) if readonly is not None
                 else NOT_PROVINCE_ADMIN)
-        # Rules see one agency at a time (get_companies): "All" would
-        # show nothing more, so it is not offered.
-        cls.company_filter.states['invisible'] = True
+        # Rules see one agency at a time (get_companies), but for the
+        # provincial administrator: "All" is offered to them only.
+        cls.company_filter.states['invisible'] = NOT_PROVINCE_ADMIN
 
     @classmethod
     def check_modification(cls, mode, users, values=None, external=False):
@@ -183,10 +183,26 @@ class User(metaclass=PoolMeta):
         user_id = transaction.user
         companies = cls._get_companies_cache.get(user_id)
         if companies is None:
-            company = cls.get_working_company(user_id)
             companies = cls._get_companies_cache.set(
-                user_id, [company.id] if company else [])
+                user_id, cls._agencies_in_scope(user_id))
         return companies
+
+    @classmethod
+    def _agencies_in_scope(cls, user_id):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        company = cls.get_working_company(user_id)
+        working = [company.id] if company else []
+        province_admin = ModelData.get_id(
+            'mvp_documents', 'group_mvp_province_admin')
+        if province_admin in cls.get_groups():
+            # The provincial administrator sets up every agency they
+            # belong to (company filter "all") and holds no agency role
+            # that could follow them there
+            user = cls(user_id)
+            if user.company_filter == 'all':
+                return sorted({c.id for c in user.companies} | set(working))
+        return working
 
     @classmethod
     def write(cls, *args):
