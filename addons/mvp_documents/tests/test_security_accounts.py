@@ -611,6 +611,31 @@ class SecurityAccountsTestCase(unittest.TestCase):
                     User.write([victim], {'name': "Kẻ giả mạo"})
                 self.assertEqual(User(victim.id).name, "Nguyễn Thị Thư")
 
+    @with_transaction()
+    def test_province_admin_sets_up_every_agency_they_belong_to(self):
+        "Company filter All: registers of each agency, by the province only"
+        pool = Pool()
+        User = pool.get('res.user')
+        Register = pool.get('mvp.register')
+        a = self.agency_with_admin()
+        b = Agency("Sở Y tế", 'SYT', prefix='b_')
+        province = create_province_admin(a.company)
+        User.write([province], {
+                'companies': [('add', [b.company.id])],
+                'company_filter': 'all'})
+        with acting_as_user(province):
+            register, = Register.create([{
+                        'company': b.company.id, 'kind': 'outgoing',
+                        'name': "Sổ văn bản đi (dự phòng)"}])
+        self.assertEqual(register.company, b.company)
+        # an agency administrator with the same filter stays in their agency
+        join_agency(a.admin, b.company, 'group_mvp_officer')
+        User.write([user_of(a.admin)], {'company_filter': 'all'})
+        with acting_as(a.admin), self.refused():
+            Register.create([{
+                        'company': b.company.id, 'kind': 'outgoing',
+                        'name': "Sổ giả mạo"}])
+
     # The message bus
 
     @with_transaction()
