@@ -15,11 +15,12 @@ transaction is rolled back.
 import logging
 
 from trytond.i18n import gettext
+from trytond.model import ModelSQL
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-__all__ = ['refuse', 'log_refusal', 'ServerFieldsMixin']
+__all__ = ['refuse', 'log_refusal', 'ServerFieldsMixin', 'install']
 
 logger = logging.getLogger('mvp.security')
 
@@ -114,3 +115,27 @@ class ServerFieldsMixin:
         definitions = cls.fields_get(sorted(names))
         return ', '.join(
             '"%s"' % definitions[n]['string'] for n in sorted(names))
+
+
+def _logging_refusals(check_domain_rule):
+    def wrapper(cls, ids, mode):
+        try:
+            return check_domain_rule(cls, ids, mode)
+        except AccessError:
+            log_refusal(cls.__name__, ids, (), 'record rule: %s' % mode)
+            raise
+    wrapper.logs_refusals = True
+    return wrapper
+
+
+def install():
+    """Log the record rules' refusals too (read, write, delete or create
+    of records outside the user's rules).
+
+    trytond 8.0.11 raises them from the private
+    ``ModelSQL.__check_domain_rule``, which has no hook, and logs the
+    error at INFO without the ids."""
+    check = ModelSQL._ModelSQL__check_domain_rule
+    if not getattr(check, 'logs_refusals', False):
+        ModelSQL._ModelSQL__check_domain_rule = classmethod(
+            _logging_refusals(check.__func__))
