@@ -888,11 +888,12 @@ class DossierExportRouteTestCase(unittest.TestCase):
             url = Export(export.id).url
         return Export(export.id), url
 
-    def _downloads(self):
+    def _downloads(self, export):
+        "Return the recorded downloads of export (other tests add theirs)"
         with Transaction().start(DB_NAME, 1):
             Download = Pool().get('mvp.dossier.export.download')
             return [(d.user.id, d.export.id, d.dossier.id)
-                for d in Download.search([])]
+                for d in Download.search([('export', '=', export.id)])]
 
     @staticmethod
     def _replace(url, key, value):
@@ -939,14 +940,14 @@ class DossierExportRouteTestCase(unittest.TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.mimetype, 'application/zip')
         self.assertTrue(response.data.startswith(b'PK'))
-        self.assertEqual(self._downloads(), expected)
+        self.assertEqual(self._downloads(export), expected)
 
         for name, target, status in attempts:
             with self.subTest(attempt=name):
                 response = self._get(target)
                 self.assertEqual(response.status_code, status)
                 self.assertNotEqual(response.data[:2], b'PK')
-        self.assertEqual(self._downloads(), expected)
+        self.assertEqual(self._downloads(export), expected)
 
     def test_export_route_with_a_session(self):
         "A session of the user works; another agency's session does not"
@@ -957,13 +958,13 @@ class DossierExportRouteTestCase(unittest.TestCase):
             owner = self._session(w.a.officer1)
             stranger = self._session(w.b.leader)
             colleague = self._session(w.a.officer2)
-        before = len(self._downloads())
+        before = len(self._downloads(export))
         self.assertEqual(self._get(bare, owner).status_code, 200)
         self.assertEqual(self._get(bare, stranger).status_code, 403)
         self.assertEqual(self._get(bare, colleague).status_code, 403)
         # a session of someone else wins over the link of the owner
         self.assertEqual(self._get(url, stranger).status_code, 403)
-        self.assertEqual(len(self._downloads()), before + 1)
+        self.assertEqual(len(self._downloads(export)), before + 1)
 
     @with_transaction()
     def test_export_token_is_not_readable(self):
