@@ -44,7 +44,11 @@ def drop_test_templates():
 def run(backend, env, args):
     junit = OUTPUT / ('junit-%s.xml' % backend)
     print("\n=== %s ===" % backend, flush=True)
-    cmd = [sys.executable, '-m', 'pytest', '-q', '-rs',
+    # MVP_TEST_ORDER=random shuffles the tests (pytest-randomly, seed
+    # printed); the default keeps the files' order
+    order = (['-p', 'randomly'] if os.environ.get('MVP_TEST_ORDER') == 'random'
+        else ['-p', 'no:randomly'])
+    cmd = [sys.executable, '-m', 'pytest', '-q', '-rs', *order,
         '-n', os.environ.get('MVP_TEST_WORKERS', str(os.cpu_count() or 1)),
         '--dist', 'loadfile', '--junitxml=%s' % junit,
         # a hung test fails alone instead of stopping the whole run

@@ -180,8 +180,10 @@ class CaptureTestCase(unittest.TestCase):
         # The same e-mail twice is one document
         again = intake(receiver, 'thu.eml', eml)
         self.assertEqual(again.result, incoming)
-        self.assertEqual(Incoming.search_count(
-                [('email_message_id', '=', '<abc@snv.gov.vn>')]), 1)
+        self.assertEqual(Incoming.search_count([
+                    ('company', '=', receiver.id),
+                    ('email_message_id', '=', '<abc@snv.gov.vn>'),
+                    ]), 1)
 
     @with_transaction()
     def test_not_an_email(self):
