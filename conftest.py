@@ -78,9 +78,25 @@ if WORKER and os.environ.get('DB_CACHE'):
     tools.activate_modules = one_build_at_a_time(tools.activate_modules)
 
 
+# Files whose tests are the chapters of one story told on one demo
+# database (the browser walks the demo agency's day): a shuffled run
+# (MVP_TEST_ORDER=random) keeps their chapters in the order written.
+STORIES = {'tests/test_browser.py'}
+
+
+def keep_stories_in_order(items):
+    places = [i for i, item in enumerate(items)
+        if item.nodeid.split('::')[0] in STORIES]
+    story = sorted((items[i] for i in places), key=lambda i: i.location[1])
+    for place, item in zip(places, story, strict=True):
+        items[place] = item
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Deselect the tests of a class whose ``backends`` excludes the one
     under test: they do not apply, which is not the same as skipping"""
+    keep_stories_in_order(items)
     backend = os.environ.get('TRYTOND_DATABASE__URI', 'sqlite').split(':')[0]
     selected, deselected = [], []
     for item in items:

@@ -51,6 +51,17 @@ class Server:
 @pytest.fixture(scope='session')
 def demo_server(tmp_path_factory):
     "Build a small demo database (province + STTTT) and serve it"
+    yield from serve_demo(tmp_path_factory)
+
+
+@pytest.fixture(scope='session')
+def attacked_server(tmp_path_factory):
+    """A demo server of its own for the attack tests: what they leave
+    (accounts, files) must not meet the browser's stories"""
+    yield from serve_demo(tmp_path_factory)
+
+
+def serve_demo(tmp_path_factory):
     from scripts import demo
     directory = tmp_path_factory.mktemp('demo')
     port = free_port()

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.once  # the demo server runs on SQLite
 
 
 @pytest.fixture(scope='session')
-def scene(demo_server):
-    return Scene(demo_server)
+def scene(attacked_server):
+    return Scene(attacked_server)
 
 
 def unchanged(scene, table, id_, *columns):
