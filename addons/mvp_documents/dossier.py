@@ -330,7 +330,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         return (self.responsible.id in employees
             or bool(self.department and self.department.head
                 and self.department.head.id in employees)
-            or has_agency_role(self.company, OWNER_ROLES))
+            or has_agency_role(self.company, *OWNER_ROLES))
 
     def can_edit(self, user_id, employees):
         if self.is_owner(employees):
@@ -456,7 +456,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                             and t.company == dossier.company
                             for t in targets)
                         and (new is None or fits(dossier, new))
-                        and has_agency_role(dossier.company, ARCHIVE_ROLES)):
+                        and has_agency_role(dossier.company, *ARCHIVE_ROLES)):
                     refuse('mvp_documents.msg_dossier_archive_link',
                         [dossier], fields={name}, dossier=dossier.rec_name,
                         target=(new or targets[0]).rec_name
@@ -490,7 +490,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             return
         for dossier in dossiers:
             if not (dossier.can_edit(user_id, employees)
-                    or has_agency_role(dossier.company, ARCHIVE_ROLES)):
+                    or has_agency_role(dossier.company, *ARCHIVE_ROLES)):
                 refuse('mvp_documents.msg_dossier_export_forbidden',
                     [dossier], fields=['export_archive'],
                     dossier=dossier.rec_name)

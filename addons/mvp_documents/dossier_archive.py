@@ -335,7 +335,7 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         "The decision is the leader's, written while it waits for them"
         for disposal in disposals:
             if (disposal.state != 'submitted'
-                    or not has_agency_role(disposal.company, LEADERS)):
+                    or not has_agency_role(disposal.company, *LEADERS)):
                 refuse('mvp_documents.msg_dossier_disposal_decision_leader',
                     [disposal], fields={'decision'},
                     disposal=disposal.rec_name)

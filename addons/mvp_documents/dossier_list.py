@@ -10,10 +10,11 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 from .exceptions import DossierError
 from .protection import ServerFieldsMixin, refuse
+from .role import has_agency_role
 
 # Thời hạn bảo quản (Thông tư 10/2022/TT-BNV, Luật Lưu trữ 2024)
 RETENTIONS = [
@@ -48,23 +49,6 @@ def stamp_employee(field):
             return result
         return wrapper
     return decorator
-
-
-def has_agency_role(company, roles):
-    "Whether the user of the transaction holds one of roles in company"
-    pool = Pool()
-    Role = pool.get('mvp.user.role')
-    ModelData = pool.get('ir.model.data')
-    user_id = Transaction().user
-    if not user_id:
-        return True
-    groups = [ModelData.get_id('mvp_documents', r) for r in roles]
-    with without_check_access():
-        return bool(Role.search([
-                    ('user', '=', user_id),
-                    ('company', '=', company.id),
-                    ('group', 'in', groups),
-                    ], limit=1))
 
 
 def users_call(cls=None, button=None):
@@ -118,7 +102,7 @@ def check_agency_role(records, roles, action):
     only, while the records shown may come from another of their
     agencies (company_filter 'all')."""
     for record in records:
-        if not has_agency_role(record.company, roles):
+        if not has_agency_role(record.company, *roles):
             refuse('mvp_documents.msg_agency_role_required', [record],
                 fields=[action], record=record.rec_name,
                 agency=record.company.rec_name)

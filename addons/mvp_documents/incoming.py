@@ -25,6 +25,7 @@ from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .exceptions import IncomingError
 from .file import DocumentFileMixin
 from .protection import ServerFieldsMixin, _plain, refuse
+from .role import has_agency_role
 
 CHANNELS = [
     ('paper', "Paper"),
@@ -110,50 +111,27 @@ def local_date(company, value):
     return value.replace(tzinfo=tz.UTC).astimezone(zone).date()
 
 
-def has_agency_role(company, *roles):
-    """Tell whether the user holds one of the roles (ids of groups of
-    mvp_documents) in company, the agency they work in; root holds all"""
+def _any_official(company, test):
+    "Tell whether test holds for one of the user's officials in company"
     pool = Pool()
-    ModelData = pool.get('ir.model.data')
+    Employee = pool.get('company.employee')
     User = pool.get('res.user')
     transaction = Transaction()
     if transaction.user == 0:
         return True
     with without_check_access():
-        user = User(transaction.user)
-        if not company or user.company != company:
-            return False
-        groups = set(User.get_groups())
-        return any(
-            ModelData.get_id('mvp_documents', r) in groups for r in roles)
+        return any(test(e, company) for e in Employee.employees_of_user(
+                User(transaction.user), company))
 
 
 def is_leader(company):
     "Tell whether the user leads company (a delegate does not)"
-    pool = Pool()
-    Employee = pool.get('company.employee')
-    User = pool.get('res.user')
-    transaction = Transaction()
-    if transaction.user == 0:
-        return True
-    with without_check_access():
-        return any(e.is_leader_in(company)
-            for e in Employee.employees_of_user(
-                User(transaction.user), company))
+    return _any_official(company, lambda e, c: e.is_leader_in(c))
 
 
 def can_assign(company):
     "Tell whether the user is a leader of company or their delegate"
-    pool = Pool()
-    Employee = pool.get('company.employee')
-    User = pool.get('res.user')
-    transaction = Transaction()
-    if transaction.user == 0:
-        return True
-    with without_check_access():
-        return any(e.can_assign_in(company)
-            for e in Employee.employees_of_user(
-                User(transaction.user), company))
+    return _any_official(company, lambda e, c: e.can_assign_in(c))
 
 
 def clerk_button(func):

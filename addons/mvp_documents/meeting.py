@@ -150,7 +150,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             return True
         if self.chair and self.chair.id in self._user_employees():
             return True
-        return has_agency_role(self.company, ORGANISER_ROLES)
+        return has_agency_role(self.company, *ORGANISER_ROLES)
 
     @classmethod
     def check_organiser(cls, meetings, fields=()):

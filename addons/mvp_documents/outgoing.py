@@ -18,6 +18,7 @@ from .exceptions import OutgoingError
 from .file import DocumentFileMixin
 from .notation import compose_notation, document_identifier, format_number
 from .protection import ServerFieldsMixin, refuse
+from .role import has_agency_role
 
 RELEASE_MODES = [
     ('electronic', "Electronic"),
@@ -40,21 +41,6 @@ SERVER_FIELDS = {
 # recipients, who holds the paper copy)
 CLASSIFIED_CONTENT = {'subject', 'notes'}
 CONFIDENTIALITY_LEVELS = [c for c, _ in CONFIDENTIALITIES]
-
-
-def _has_role(company, xml_id):
-    "Whether the current user has the agency role in company"
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    transaction = Transaction()
-    if transaction.user == 0:
-        return True
-    user = User(transaction.user)
-    if company in user.role_companies(xml_id):
-        return True
-    group_id = ModelData.get_id(*xml_id.split('.'))
-    return user.company == company and group_id in User.get_groups()
 
 
 def _user_employees(company):
@@ -717,7 +703,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
         # Only a leader of the agency approves: the drafter proposes the
         # signer, so being the signer is not enough (a drafter naming
         # themselves would approve their own draft)
-        if _has_role(self.company, 'mvp_documents.group_mvp_leader'):
+        if has_agency_role(self.company, 'group_mvp_leader'):
             return
         refuse('mvp_documents.msg_outgoing_approve_not_leader', [self],
             error=OutgoingError, outgoing=self.rec_name)
@@ -758,8 +744,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
     def cancel(cls, outgoings):
         for outgoing in outgoings:
             outgoing.check_state({'draft', 'submitted'})
-            if not _has_role(
-                    outgoing.company, 'mvp_documents.group_mvp_leader'):
+            if not has_agency_role(outgoing.company, 'group_mvp_leader'):
                 outgoing.check_drafter_acts(heads=True)
 
     @classmethod
@@ -772,7 +757,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
 
     # Numbering
     def _check_clerk(self):
-        if not _has_role(self.company, 'mvp_documents.group_mvp_clerk'):
+        if not has_agency_role(self.company, 'group_mvp_clerk'):
             refuse('mvp_documents.msg_outgoing_not_clerk', [self],
                 error=OutgoingError, outgoing=self.rec_name)
 
@@ -1056,7 +1041,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
             outgoing._check_leader()
 
     def _check_leader(self):
-        if not _has_role(self.company, 'mvp_documents.group_mvp_leader'):
+        if not has_agency_role(self.company, 'group_mvp_leader'):
             refuse('mvp_documents.msg_outgoing_lower_not_leader', [self],
                 fields={'confidentiality'}, outgoing=self.rec_name)
 
@@ -1093,8 +1078,8 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
 
     def _check_replacer(self):
         "The drafter, a clerk or a leader of the agency replaces it"
-        if (_has_role(self.company, 'mvp_documents.group_mvp_clerk')
-                or _has_role(self.company, 'mvp_documents.group_mvp_leader')):
+        if has_agency_role(
+                self.company, 'group_mvp_clerk', 'group_mvp_leader'):
             return
         self.check_drafter_acts()
 

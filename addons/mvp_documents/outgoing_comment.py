@@ -183,7 +183,8 @@ class OutgoingComment(Workflow, ModelSQL, ModelView):
         if self.reviewer_kind == 'department':
             return any(e.department == self.reviewer_department
                 for e in employees)
-        return user.company == self.reviewer_agency
+        # the agency the reviewer works in, not the client's context
+        return user.get_working_company(user.id) == self.reviewer_agency
 
     @classmethod
     @ModelView.button

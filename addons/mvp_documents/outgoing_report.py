@@ -9,7 +9,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from .exceptions import OutgoingError
-from .outgoing import _has_role
+from .role import has_agency_role
 from .protection import refuse
 from .outgoing_print import (
     DraftPrint, render_draft_pdf, render_register_pdf, render_register_xlsx)
@@ -40,8 +40,8 @@ def check_register_reader(company):
     if not Transaction().user:
         return
     if (company.id in User.get_companies()
-            and (_has_role(company, 'mvp_documents.group_mvp_clerk')
-                or _has_role(company, 'mvp_documents.group_mvp_leader'))):
+            and has_agency_role(
+                company, 'group_mvp_clerk', 'group_mvp_leader')):
         return
     refuse('mvp_documents.msg_outgoing_print_not_your_agency', [company],
         fields={'company'}, error=OutgoingError, agency=company.rec_name)

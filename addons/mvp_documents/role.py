@@ -6,7 +6,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id, Or
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from . import bus
 from .exceptions import RoleValidationError
@@ -30,6 +30,29 @@ def is_province_admin():
     return (ModelData.get_id('mvp_documents', 'group_mvp_province_admin')
         in User.get_groups())
 
+
+
+def has_agency_role(company, *roles):
+    """Tell whether the user of the transaction holds one of roles (xml
+    ids of groups of mvp_documents) in company, and works in company now
+    (res.user.get_working_company: never the client's context); root
+    holds every role"""
+    pool = Pool()
+    User = pool.get('res.user')
+    Role = pool.get('mvp.user.role')
+    ModelData = pool.get('ir.model.data')
+    user_id = Transaction().user
+    if user_id == 0:
+        return True
+    if not company or User.get_working_company(user_id) != company:
+        return False
+    groups = [ModelData.get_id('mvp_documents', r) for r in roles]
+    with without_check_access():
+        return bool(Role.search([
+                    ('user', '=', user_id),
+                    ('company', '=', company.id),
+                    ('group', 'in', groups),
+                    ], limit=1))
 
 class UserRole(ServerFieldsMixin, ModelSQL, ModelView):
     "Agency Role of a User"

@@ -59,13 +59,14 @@ def visible_agencies():
     if ModelData.get_id(
             'mvp_documents', 'group_mvp_province_admin') in groups:
         return None
-    user = User(transaction.user)
-    if (user.company
+    # the agency the leader works in, not the client's context
+    company = User.get_working_company()
+    if (company
             and ModelData.get_id('mvp_documents', 'group_mvp_leader')
             in groups):
         with without_check_access():
             return [c.id for c in Company.search([
-                        ('parent', 'child_of', [user.company.id], 'parent'),
+                        ('parent', 'child_of', [company.id], 'parent'),
                         ])]
     return []
 

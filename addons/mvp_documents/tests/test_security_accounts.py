@@ -14,6 +14,7 @@ import trytond.bus
 from trytond.bus import LongPollingBus
 from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents import bus
+from trytond.modules.mvp_documents.role import has_agency_role
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     acting_as, create_official)
 from trytond.modules.mvp_documents.tests.test_incoming import Agency
@@ -612,6 +613,23 @@ class SecurityAccountsTestCase(unittest.TestCase):
                         self.refused():
                     User.write([victim], {'name': "Kẻ giả mạo"})
                 self.assertEqual(User(victim.id).name, "Nguyễn Thị Thư")
+
+    @with_transaction()
+    def test_a_role_counts_only_in_the_agency_worked_in(self):
+        "A clerk of X also in Y is no clerk of Y, whatever the context"
+        a = Agency()
+        b = Agency("Sở Y tế", 'SYT', prefix='b_')
+        join_agency(a.clerk, b.company, 'group_mvp_officer')
+        for context in [{}, {'company': b.company.id},
+                {'companies': [a.company.id, b.company.id]}]:
+            with self.subTest(context=context), acting_as(a.clerk), \
+                    Transaction().set_context(context):
+                self.assertTrue(
+                    has_agency_role(a.company, 'group_mvp_clerk'))
+                self.assertFalse(
+                    has_agency_role(b.company, 'group_mvp_clerk'))
+                self.assertFalse(
+                    has_agency_role(b.company, 'group_mvp_officer'))
 
     @with_transaction()
     def test_province_admin_sets_up_every_agency_they_belong_to(self):
