@@ -22,12 +22,12 @@ from trytond.transaction import (
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .document_type import is_classified
-from .dossier_list import (
-    RETENTIONS, agency_role, checked, has_agency_role, must_hand_over,
-    retention_years, stamp_employee)
+from .dossier_list import RETENTIONS, must_hand_over, retention_years
+from .employee import stamp_employee
 from .exceptions import DossierError, DossierWarning
 from .file import reference_model_id
-from .protection import ServerFieldsMixin, log_refusal, refuse
+from .protection import ServerFieldsMixin, checked, log_refusal, refuse
+from .role import agency_role, has_agency_role
 
 STATES = [
     ('open', "Open"),
@@ -54,17 +54,6 @@ LINK_FIELDS = {'handover', 'disposal'}
 OWNER_ROLES = ['group_mvp_leader']
 ARCHIVE_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
 
-
-# Registered documents, linked as soon as their models exist
-OPTIONAL_DOCUMENTS = ['mvp.incoming', 'mvp.outgoing']
-
-
-def _registered(name):
-    try:
-        Pool().get(name)
-    except KeyError:
-        return False
-    return True
 
 
 def add_years(date, years):
@@ -754,8 +743,8 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
     @classmethod
     def _get_documents(cls):
         "Return the models that can be linked into a dossier"
-        return {'mvp.document.file', 'ir.note', 'ir.attachment'} | {
-            name for name in OPTIONAL_DOCUMENTS if _registered(name)}
+        return {'mvp.document.file', 'ir.note', 'ir.attachment',
+            'mvp.incoming', 'mvp.outgoing'}
 
     @classmethod
     def get_documents(cls):

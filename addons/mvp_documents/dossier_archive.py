@@ -13,11 +13,11 @@ from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
 
 from . import archive_io
-from .dossier_list import (
-    agency_role, has_agency_role, must_hand_over, refuse_unless_state,
-    stamp_employee)
+from .dossier_list import must_hand_over
+from .employee import stamp_employee
 from .exceptions import DossierError
-from .protection import ServerFieldsMixin, refuse
+from .protection import ServerFieldsMixin, refuse, refuse_unless_state
+from .role import agency_role, has_agency_role
 
 CLERKS = ['group_mvp_clerk']
 LEADERS = ['group_mvp_leader']

@@ -1,7 +1,6 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import functools
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -13,8 +12,9 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import DossierError
-from .protection import ServerFieldsMixin, refuse
-from .role import has_agency_role
+from .employee import stamp_employee
+from .protection import ServerFieldsMixin, refuse, refuse_unless_state
+from .role import agency_role
 
 # Thời hạn bảo quản (Thông tư 10/2022/TT-BNV, Luật Lưu trữ 2024)
 RETENTIONS = [
@@ -28,96 +28,10 @@ RETENTIONS = [
 RETENTION_YEARS = {'70': 70, '20': 20, '10': 10, '5': 5}
 
 
-def stamp_employee(field):
-    """Decorator recording who acted, as set_employee does, but with the
-    user's employee in each record's own agency (a user may work for
-    several agencies; res.user.employee is only the current one)."""
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapper(cls, records, *args, **kwargs):
-            pool = Pool()
-            User = pool.get('res.user')
-            result = func(cls, records, *args, **kwargs)
-            user = User(Transaction().user)
-            employees = {e.company.id: e for e in user.employees}
-            if user.employee:
-                employees[user.employee.company.id] = user.employee
-            for record in records:
-                employee = employees.get(record.company.id)
-                if employee and not getattr(record, field):
-                    cls.write([record], {field: employee.id})
-            return result
-        return wrapper
-    return decorator
 
 
-def users_call(cls=None, button=None):
-    """Whether the running call is a user's own (JSON-RPC, with access
-    checks); a button's body always runs without them.  With cls and
-    button: only when the user's groups may click it, so that the
-    button's own refusal (AccessButtonError) comes first."""
-    pool = Pool()
-    transaction = Transaction()
-    if not (transaction.user and transaction.check_access):
-        return False
-    if button:
-        Button = pool.get('ir.model.button')
-        User = pool.get('res.user')
-        groups = Button.get_groups(cls.__name__, button)
-        if groups and not groups & set(User.get_groups()):
-            return False
-    return True
 
 
-def checked(check):
-    """Decorator, put above @ModelView.button: on a user's own call, run
-    the classmethod named check on the records before the button (which
-    then runs without access checks)"""
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapper(cls, records, *args, **kwargs):
-            if users_call(cls, func.__name__):
-                getattr(cls, check)(records)
-            return func(cls, records, *args, **kwargs)
-        return wrapper
-    return decorator
-
-
-def agency_role(*roles):
-    """Decorator, put above @ModelView.button: a user's own call needs one
-    of roles in the agency of each record"""
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapper(cls, records, *args, **kwargs):
-            if users_call(cls, func.__name__):
-                check_agency_role(records, roles, func.__name__)
-            return func(cls, records, *args, **kwargs)
-        return wrapper
-    return decorator
-
-
-def check_agency_role(records, roles, action):
-    """Refuse unless the user holds one of roles in the agency of each
-    record.  Button groups count the roles of the user's current agency
-    only, while the records shown may come from another of their
-    agencies (company_filter 'all')."""
-    for record in records:
-        if not has_agency_role(record.company, *roles):
-            refuse('mvp_documents.msg_agency_role_required', [record],
-                fields=[action], record=record.rec_name,
-                agency=record.company.rec_name)
-
-
-def refuse_unless_state(records, states, values, allowed=()):
-    """Refuse a user's write of other fields than allowed on the records
-    that are not in one of states (the web client's readonly states)"""
-    tried = set(values or {}) - set(allowed)
-    if not tried:
-        return
-    for record in records:
-        if record.state not in states:
-            refuse('mvp_documents.msg_readonly_in_state', [record],
-                fields=tried, record=record.rec_name)
 
 
 def retention_years(retention):

@@ -7,10 +7,10 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .dossier import OPTIONAL_DOCUMENTS, _registered
-from .dossier_list import checked, has_agency_role, refuse_unless_state
 from .exceptions import MeetingError, MeetingWarning
-from .protection import ServerFieldsMixin, refuse
+from .protection import (
+    ServerFieldsMixin, checked, refuse, refuse_unless_state)
+from .role import has_agency_role
 
 # who may change or cancel any meeting of their agency
 ORGANISER_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
@@ -111,8 +111,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def _get_invitations(cls):
         "Return the models that can carry an invitation (giấy mời)"
-        return {'mvp.document.file'} | {
-            name for name in OPTIONAL_DOCUMENTS if _registered(name)}
+        return {'mvp.document.file', 'mvp.incoming', 'mvp.outgoing'}
 
     @classmethod
     def get_invitations(cls):

@@ -12,6 +12,7 @@ Every refusal is logged (user, model, ids, fields tried) before the
 error is raised, so that attempts leave a trace although the
 transaction is rolled back.
 """
+import functools
 import logging
 
 from trytond.i18n import gettext
@@ -115,6 +116,49 @@ class ServerFieldsMixin:
         definitions = cls.fields_get(sorted(names))
         return ', '.join(
             '"%s"' % definitions[n]['string'] for n in sorted(names))
+
+def users_call(cls=None, button=None):
+    """Whether the running call is a user's own (JSON-RPC, with access
+    checks); a button's body always runs without them.  With cls and
+    button: only when the user's groups may click it, so that the
+    button's own refusal (AccessButtonError) comes first."""
+    pool = Pool()
+    transaction = Transaction()
+    if not (transaction.user and transaction.check_access):
+        return False
+    if button:
+        Button = pool.get('ir.model.button')
+        User = pool.get('res.user')
+        groups = Button.get_groups(cls.__name__, button)
+        if groups and not groups & set(User.get_groups()):
+            return False
+    return True
+
+
+def checked(check):
+    """Decorator, put above @ModelView.button: on a user's own call, run
+    the classmethod named check on the records before the button (which
+    then runs without access checks)"""
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(cls, records, *args, **kwargs):
+            if users_call(cls, func.__name__):
+                getattr(cls, check)(records)
+            return func(cls, records, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def refuse_unless_state(records, states, values, allowed=()):
+    """Refuse a user's write of other fields than allowed on the records
+    that are not in one of states (the web client's readonly states)"""
+    tried = set(values or {}) - set(allowed)
+    if not tried:
+        return
+    for record in records:
+        if record.state not in states:
+            refuse('mvp_documents.msg_readonly_in_state', [record],
+                fields=tried, record=record.rec_name)
 
 
 def _logging_refusals(check_domain_rule):

@@ -1,5 +1,7 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import functools
+
 from sql import Null, Union
 
 from trytond.i18n import gettext
@@ -10,7 +12,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import bus
 from .exceptions import RoleValidationError
-from .protection import ServerFieldsMixin, refuse
+from .protection import ServerFieldsMixin, refuse, users_call
 
 # Imported with the models, once trytond.bus is complete: a deployment
 # that forgot "[bus] class" still filters the channels of subscriptions.
@@ -123,6 +125,31 @@ class UserRole(ServerFieldsMixin, ModelSQL, ModelView):
             if mode == 'create' and role.user.id == user_id:
                 refuse('mvp_documents.msg_user_role_self_grant', [role],
                     fields={'user'}, role=role.group.rec_name)
+
+
+def agency_role(*roles):
+    """Decorator, put above @ModelView.button: a user's own call needs one
+    of roles in the agency of each record"""
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(cls, records, *args, **kwargs):
+            if users_call(cls, func.__name__):
+                check_agency_role(records, roles, func.__name__)
+            return func(cls, records, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def check_agency_role(records, roles, action):
+    """Refuse unless the user holds one of roles in the agency of each
+    record.  Button groups count the roles of the user's current agency
+    only, while the records shown may come from another of their
+    agencies (company_filter 'all')."""
+    for record in records:
+        if not has_agency_role(record.company, *roles):
+            refuse('mvp_documents.msg_agency_role_required', [record],
+                fields=[action], record=record.rec_name,
+                agency=record.company.rec_name)
 
 
 class User(metaclass=PoolMeta):

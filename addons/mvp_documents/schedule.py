@@ -16,9 +16,10 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
 from . import archive_io
-from .dossier_list import agency_role, refuse_unless_state, stamp_employee
+from .employee import stamp_employee
 from .exceptions import ScheduleError
-from .protection import ServerFieldsMixin, refuse
+from .protection import ServerFieldsMixin, refuse, refuse_unless_state
+from .role import agency_role
 
 OFFICE_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
 LEADERS = ['group_mvp_leader']

@@ -1,0 +1,12 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.modules.mvp_documents.tests.tools import WebClientViewsMixin
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class MvpCaptureTestCase(WebClientViewsMixin, ModuleTestCase):
+    "Test MVP capture module"
+    module = 'mvp_capture'
+
+
+del ModuleTestCase
