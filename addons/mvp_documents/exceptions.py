@@ -74,3 +74,7 @@ class AbsenceError(ValidationError):
 
 class OutgoingError(UserError):
     pass
+
+
+class VirusScanError(DocumentFileError):
+    pass
