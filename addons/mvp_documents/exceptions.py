@@ -78,3 +78,7 @@ class OutgoingError(UserError):
 
 class VirusScanError(DocumentFileError):
     pass
+
+
+class ScannerUnavailableError(VirusScanError):
+    "clamd did not answer: nothing is stored, the sender tries again"

@@ -21,7 +21,7 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
 from . import antivirus
-from .exceptions import VirusScanError
+from .exceptions import ScannerUnavailableError, VirusScanError
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def check_file(name, data, resource=None):
         signature = antivirus.scan(data, address)
     except antivirus.ScannerUnavailable as error:
         logger.warning("clamd %s did not scan %r: %s", address, name, error)
-        raise VirusScanError(gettext(
+        raise ScannerUnavailableError(gettext(
                 'mvp_documents.msg_antivirus_unavailable',
                 file=name or '')) from error
     if signature:
