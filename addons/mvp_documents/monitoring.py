@@ -39,6 +39,13 @@ DOCUMENTS = {'incoming': 'mvp_incoming', 'outgoing': 'mvp_outgoing'}
 DEFAULT_NETWORKS = '127.0.0.0/8,::1/128'
 
 
+#: Checks and metrics of other modules: function(database name) returning
+#: (ok, JSON-able value) or None (not installed there) for /health, lines
+#: of text for /metrics
+HEALTH_CHECKS = {}
+METRICS = []
+
+
 def database_name():
     "Return the database watched: [monitoring] database or the preloaded"
     name = config.get(SECTION, 'database', default=None)
@@ -50,10 +57,10 @@ def database_name():
 
 # ---------------------------------------------------------------- checks
 
-def _check(func):
+def _check(func, *args):
     "Run func, return (ok, its result or None); never an error text"
     try:
-        return True, func()
+        return True, func(*args)
     except Exception:
         return False, None
 
@@ -117,6 +124,12 @@ def health():
     else:
         report['queue'] = {'status': 'fail'}
     ok &= passed
+    for key, check in HEALTH_CHECKS.items():
+        passed, result = _check(check, name)
+        if passed and result is None:
+            continue  # not installed in this database
+        passed, report[key] = result if passed else (False, 'fail')
+        ok &= passed
     report['status'] = 'ok' if ok else 'fail'
     return ok, report
 
@@ -292,7 +305,8 @@ def document_counts(name):
     return counts
 
 
-def _lines(name, kind, help_, samples):
+def metric_lines(name, kind, help_, samples):
+    "Yield the lines of one metric: samples are (labels, value)"
     yield '# HELP %s %s' % (name, help_)
     yield '# TYPE %s %s' % (name, kind)
     for labels, value in samples:
@@ -317,14 +331,14 @@ def _request_lines():
                 round(entry['sum'], 6)))
         counts.append(((('kind', kind), ('status', status)),
                 entry['count']))
-    yield from _lines('mvp_http_requests_total', 'counter',
+    yield from metric_lines('mvp_http_requests_total', 'counter',
         "HTTP requests answered, by kind and status class.", requests)
     duration = 'mvp_http_request_duration_seconds'
     yield '# HELP %s Time to answer an HTTP request.' % duration
     yield '# TYPE %s histogram' % duration
     for suffix, samples in [('_bucket', buckets), ('_sum', sums),
             ('_count', counts)]:
-        yield from list(_lines(duration + suffix, '', '', samples))[2:]
+        yield from list(metric_lines(duration + suffix, '', '', samples))[2:]
 
 
 def metrics():
@@ -332,28 +346,36 @@ def metrics():
     name = database_name()
     ok, report = health()
     lines = list(_request_lines())
-    lines += _lines('mvp_up', 'gauge', "1 when the part answers.",
+    lines += metric_lines('mvp_up', 'gauge', "1 when the part answers.",
         [((('check', key),), int(report[key] == 'ok'))
             for key in ['database', 'filestore', 'clamd'] if key in report])
     queue = report['queue']
     if 'pending' in queue:
-        lines += _lines('mvp_queue_pending', 'gauge',
+        lines += metric_lines('mvp_queue_pending', 'gauge',
             "Queued tasks due and not started.", [((), queue['pending'])])
-        lines += _lines('mvp_queue_oldest_seconds', 'gauge',
+        lines += metric_lines('mvp_queue_oldest_seconds', 'gauge',
             "Age of the oldest queued task due.",
             [((), queue['oldest_seconds'])])
     passed, counts = _check(lambda: _cached('documents', name,
             document_counts))
     if passed:
-        lines += _lines('mvp_documents', 'gauge',
+        lines += metric_lines('mvp_documents', 'gauge',
             "Documents by kind and state.",
             [((('kind', k), ('state', s)), c)
                 for (k, s), c in sorted(counts.items(), key=str)])
+    for collect in METRICS:
+        passed, more = _check(_listed, collect, name)
+        if passed:
+            lines += more
     passed, quarantined = _check(lambda: _quarantined(name))
     if passed:
-        lines += _lines('mvp_quarantined_files_total', 'counter',
+        lines += metric_lines('mvp_quarantined_files_total', 'counter',
             "Infected files refused.", [((), quarantined)])
     return '\n'.join(lines) + '\n'
+
+
+def _listed(collect, name):
+    return list(collect(name))
 
 
 _cache = {}

@@ -70,6 +70,8 @@ class MonitoringTestCase(unittest.TestCase):
         config.set('database', 'path', self.path.name)
         self.client = Client(monitoring.RequestMetrics(app))
         monitoring.COUNTERS.data.clear()
+        # counts cached from another test's database of the same name
+        monitoring._cache.clear()
 
     def tearDown(self):
         for key, value in DEFAULTS.items():
