@@ -62,29 +62,35 @@ class PasswordHistory(ModelSQL):
     password_hash = fields.Char("Password Hash", required=True, strip=False)
 
     @classmethod
-    def add(cls, users):
-        "Keep the current hash of users"
+    def current_hashes(cls, users):
+        "The current password hashes of users, as {id: hash}"
         User = Pool().get('res.user')
         table = User.__table__()
         cursor = Transaction().connection.cursor()
         ids = [u.id for u in users]
         if not ids:
-            return
+            return {}
         cursor.execute(*table.select(table.id, table.password_hash,
                 where=table.id.in_(ids)))
-        values = [{'user': i, 'password_hash': h} for i, h in cursor if h]
-        if values:
+        return {i: h for i, h in cursor if h}
+
+    @classmethod
+    def add(cls, hashes):
+        "Keep the hashes ({user id: hash}) of replaced passwords"
+        if hashes:
             with without_check_access():
-                cls.create(values)
+                cls.create([{'user': i, 'password_hash': h}
+                        for i, h in hashes.items()])
 
     @classmethod
     def recent(cls, user):
-        "The hashes of the last passwords of user, newest first"
+        """The hashes of the passwords of user before the current one,
+        newest first: with it, the last admin_password_history"""
         with without_check_access():
             return [h.password_hash for h in cls.search([
                         ('user', '=', user.id),
                         ], order=[('id', 'DESC')],
-                    limit=settings.admin_password_history())]
+                    limit=settings.admin_password_history() - 1)]
 
 
 class User(metaclass=PoolMeta):
@@ -125,8 +131,10 @@ class User(metaclass=PoolMeta):
         if value == 'x' * 10 or not value:
             return super().set_password(users, name, value)
         History = Pool().get('mvp.security.password_history')
-        History.add(users)
+        replaced = History.current_hashes(users)
+        # validates against the current password and the history
         super().set_password(users, name, value)
+        History.add(replaced)
         user_id = Transaction().user
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
@@ -170,6 +178,7 @@ class User(metaclass=PoolMeta):
                 type='password')
         try:
             cls.validate_password(new, [user])
+            cls._check_differs(new, user)
         except PasswordError as exception:
             raise LoginException('new_password', gettext(
                     'mvp_security.msg_password_new_invalid',
@@ -183,6 +192,17 @@ class User(metaclass=PoolMeta):
                 type='password')
         with Transaction().set_user(user_id), without_check_access():
             cls.write([user], {'password': new})
+
+    @classmethod
+    def _check_differs(cls, password, user):
+        "Raise PasswordError if password is the current one of user"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.password_hash,
+                where=table.id == user.id))
+        current, = cursor.fetchone()
+        if current and cls.check_password(password, current)[0]:
+            raise PasswordError(gettext('mvp_security.msg_password_same'))
 
     @classmethod
     def _password_renewal_reason(cls, user):

@@ -22,16 +22,18 @@ def main(argv=None):
     options = parser.parse_args(argv)
 
     from trytond import config
-    config.update_etc(options.config)
+    if options.config:
+        config.update_etc(options.config)
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
     from .audit import verify
 
     Pool.start()
-    pool = Pool(options.database)
-    with Transaction().start(options.database, 0, readonly=True):
-        pool.init()
+    if options.database not in Pool.database_list():
+        pool = Pool(options.database)
+        with Transaction().start(options.database, 0, readonly=True):
+            pool.init()
     with Transaction().start(options.database, 0, readonly=True):
         count, reason = verify()
     if reason:
