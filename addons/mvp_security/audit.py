@@ -91,7 +91,7 @@ class Audit(ModelSQL, ModelView):
     "Security Audit Event"
     __name__ = 'mvp.security.audit'
     __string__ = "Security Audit Event"
-    _rec_name = 'event'
+    _rec_name = 'hash'
 
     timestamp = fields.Timestamp("Time", required=True, readonly=True)
     event = fields.Selection(EVENTS, "Event", required=True, readonly=True)
