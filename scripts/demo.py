@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODULES = ['mvp_documents', 'mvp_capture', 'mvp_dossier', 'mvp_meeting',
-    'mvp_signature', 'mvp_interchange', 'mvp_reporting']
+    'mvp_signature', 'mvp_interchange', 'mvp_reporting', 'mvp_security']
 DATABASE = 'mvp_demo'
 ADMIN_PASSWORD = 'MvpAdmin@2026'
 ROLE_LABELS = {
@@ -214,7 +214,8 @@ def effective_config(source, target, **overrides):
     import configparser
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(source)
-    for section, option in [('database', 'path'), ('web', 'root')]:
+    for section, option in [('database', 'path'), ('web', 'root'),
+            ('password', 'forbidden')]:
         if parser.has_option(section, option):
             parser.set(section, option,
                 str((ROOT / parser.get(section, option)).resolve()))

@@ -395,6 +395,10 @@ class Scene:
                     'companies': [('add', [self.stttt, self.ubnd])],
                     'employees': [('add', employees)],
                     'company': self.ubnd, 'employee': employees[1]}])
+        # the provincial administrator lets the demo password stand (with
+        # mvp_security, a password given by an administrator is changed
+        # at the first sign-in)
+        qt.model('res.user', 'write', [user], {'password_must_change': False})
         qt.model('mvp.user.role', 'create', [{
                     'user': user, 'company': company,
                     'group': self.group('group_mvp_clerk')}

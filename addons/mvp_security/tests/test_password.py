@@ -1,0 +1,186 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Issue 17 item 3: password rules, renewal at sign-in, expiry and reuse
+for administrators, inactive accounts disabled."""
+import os
+
+from trytond import config
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME
+from trytond.transaction import Transaction
+
+from .tools import PASSWORD, RPC, RPCError, SignInCase, audit, utc_ago
+
+FORBIDDEN = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+    'data', 'forbidden_passwords.txt')
+CLASSES = "Mật khẩu phải có chữ thường, chữ hoa, chữ số và ký tự đặc biệt."
+
+
+class PasswordTestCase(SignInCase):
+    "Passwords"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._forbidden = config.get('password', 'forbidden', default='')
+        config.set('password', 'forbidden', FORBIDDEN)
+
+    @classmethod
+    def tearDownClass(cls):
+        config.set('password', 'forbidden', cls._forbidden)
+        super().tearDownClass()
+
+    def setUp(self):
+        self.rpc = RPC()
+
+    def create_by_admin(self, login, password):
+        "The provincial administrator creates an account over JSON-RPC"
+        admin = self.rpc.login('province.admin', password=PASSWORD)
+        user, = self.rpc.call('model.res.user.create', [[{
+                        'login': login, 'name': login,
+                        'password': password,
+                        'companies': [('add', [self.company])],
+                        'company': self.company}], {'language': 'vi'}],
+            admin)
+        return user
+
+    def test_weak_passwords_are_refused(self):
+        admin = self.rpc.login('province.admin', password=PASSWORD)
+        for password, message in [
+                ('short#A1', None),  # 8: long enough, all classes
+                # core messages: Vietnamese from locale/core/vi.po
+                ('Ab#1', "at least 8"),
+                ('alllower#1', CLASSES),
+                ('ALLUPPER#1', CLASSES),
+                ('NoDigits#x', CLASSES),
+                ('NoSpecial1x', CLASSES),
+                ('Matkhau@123', "forbidden"),
+                ('P@ssw0rd', "forbidden"),
+                ]:
+            call = ('model.res.user.write', [[self.officer],
+                    {'password': password}, {'language': 'vi'}], admin)
+            if message is None:
+                self.rpc.call(*call)
+                continue
+            with self.assertRaises(RPCError) as cm:
+                self.rpc.call(*call)
+            self.assertEqual(cm.exception.kind, 'UserError')
+            self.assertIn(message, cm.exception.args_[0], password)
+        # put the officer's password back for the other tests
+        with Transaction().start(DB_NAME, 0) as transaction:
+            User = Pool().get('res.user')
+            User.write([User(self.officer)], {'password': PASSWORD,
+                    'password_must_change': False})
+            transaction.commit()
+
+    def test_given_password_is_changed_at_first_sign_in(self):
+        login = 'first.time'
+        user = self.create_by_admin(login, 'Cap#Moi-2026')
+        name, message = self.rpc.attempt(login, 'Cap#Moi-2026')
+        self.assertEqual(name, 'new_password')
+        self.assertIn("vui lòng đặt mật khẩu mới", message)
+        # a weak new password: asked again, with the reason
+        name, message = self.rpc.attempt(login, 'Cap#Moi-2026',
+            new_password='weakpass')
+        self.assertEqual(name, 'new_password')
+        self.assertIn(CLASSES, message)
+        # the same password again is no change
+        name, message = self.rpc.attempt(login, 'Cap#Moi-2026',
+            new_password='Cap#Moi-2026')
+        self.assertEqual(name, 'new_password')
+        self.assertIn("khác mật khẩu hiện tại", message)
+        name, message = self.rpc.attempt(login, 'Cap#Moi-2026',
+            new_password='Cua#Toi-2026')
+        self.assertEqual(name, 'new_password_confirm')
+        name, message = self.rpc.attempt(login, 'Cap#Moi-2026',
+            new_password='Cua#Toi-2026', new_password_confirm='Cua#Toi-2025')
+        self.assertEqual(name, 'new_password_confirm')
+        self.assertIn("không khớp", message)
+        session = self.rpc.attempt(login, 'Cap#Moi-2026',
+            new_password='Cua#Toi-2026', new_password_confirm='Cua#Toi-2026')
+        self.assertEqual(session[:2], (login, user))
+        # the old password is gone, the new one signs in at once
+        self.assertEqual(self.rpc.attempt(login, 'Cap#Moi-2026'), 401)
+        self.assertEqual(
+            self.rpc.attempt(login, 'Cua#Toi-2026')[:2], (login, user))
+        events = [a['event'] for a in audit(login=login)]
+        self.assertIn('password_set', events)
+        self.assertEqual(events.count('password_change'), 1)
+
+    def test_reset_password_must_be_changed(self):
+        login = 'forgot.it'
+        user = self.create_user(login, 'group_mvp_officer')
+        admin = self.rpc.login('province.admin', password=PASSWORD)
+        self.rpc.call('model.res.user.reset_password', [[user], {}], admin)
+        with Transaction().start(DB_NAME, 0):
+            User = Pool().get('res.user')
+            code = User(user).password_reset
+        self.assertTrue(code)
+        name, _ = self.rpc.attempt(login, code)
+        self.assertEqual(name, 'new_password')
+        session = self.rpc.attempt(login, code,
+            new_password='Moi#Lai-2026', new_password_confirm='Moi#Lai-2026')
+        self.assertEqual(session[1], user)
+        reset, = audit('password_reset', login)
+        self.assertEqual(reset['actor'], self.province_admin)
+
+    def test_administrator_password_expires_after_two_months(self):
+        login = 'old.admin'
+        user = self.create_user(login, 'group_mvp_agency_admin')
+        self.set_user(user, password_changed=utc_ago(days=59))
+        self.assertEqual(len(self.rpc.login(login, password=PASSWORD)), 3)
+        self.set_user(user, password_changed=utc_ago(days=61))
+        name, message = self.rpc.attempt(login, PASSWORD)
+        self.assertEqual(name, 'new_password')
+        self.assertIn("60 ngày", message)
+        # an officer's password does not expire
+        self.set_user(self.officer, password_changed=utc_ago(days=400))
+        self.assertEqual(len(self.rpc.login('officer', password=PASSWORD)), 3)
+
+    def test_administrator_cannot_reuse_last_ten(self):
+        login = 'careful.admin'
+        user = self.create_user(login, 'group_mvp_agency_admin')
+        session = self.rpc.login(login, password=PASSWORD)
+        passwords = ['Lan#%02d-Doi' % i for i in range(11)]
+        current = PASSWORD
+        for password in passwords:
+            self.rpc.call('model.res.user.set_preferences', [
+                    {'password': password}, {}], session)
+            current = password
+            session = self.rpc.login(login, password=current)
+        # the current one and the nine before it
+        for old in passwords[1:]:
+            with self.assertRaises(RPCError) as cm:
+                self.rpc.call('model.res.user.set_preferences', [
+                        {'password': old}, {'language': 'vi'}], session)
+            self.assertIn("10 mật khẩu gần nhất", cm.exception.args_[0],
+                old)
+        # the eleventh before is allowed again
+        self.rpc.call('model.res.user.set_preferences', [
+                {'password': passwords[0]}, {}], session)
+        session = self.rpc.login(login, password=passwords[0])
+        self.rpc.call('model.res.user.set_preferences', [
+                {'password': PASSWORD}, {}], session)
+        self.assertEqual(len(audit('password_change', login)), 13)
+        self.assertTrue(user)
+
+    def test_unused_accounts_are_disabled(self):
+        idle = self.create_user('idle.user', 'group_mvp_officer')
+        fresh = self.create_user('fresh.user', 'group_mvp_officer')
+        self.set_user(idle, last_login=utc_ago(days=46))
+        self.set_user(fresh, last_login=utc_ago(days=44))
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            User = pool.get('res.user')
+            Cron = pool.get('ir.cron')
+            cron, = Cron.search([
+                    ('method', '=', 'res.user|disable_inactive_accounts')])
+            Cron.run_once([cron])
+            transaction.commit()
+        with Transaction().start(DB_NAME, 0):
+            User = Pool().get('res.user')
+            self.assertFalse(User(idle).active)
+            self.assertTrue(User(fresh).active)
+        self.assertEqual(self.rpc.attempt('idle.user', PASSWORD), 401)
+        disabled, = audit('account_disable', 'idle.user')
+        self.assertEqual(disabled['account'], idle)
