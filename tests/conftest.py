@@ -68,7 +68,12 @@ def serve_demo(tmp_path_factory):
     config = demo.effective_config(ROOT / 'config' / 'demo.conf',
         directory / 'trytond.conf',
         database__path=str(directory), web__listen='127.0.0.1:%s' % port,
-        email__uri='smtp://127.0.0.1:%s' % free_port())
+        email__uri='smtp://127.0.0.1:%s' % free_port(),
+        # a role's session serves a whole run, which on a loaded machine
+        # outlasts the administrators' 5 idle minutes (mvp_security's
+        # own tests check the idle logout)
+        mvp_security__idle_timeout='7200',
+        mvp_security__admin_idle_timeout='7200')
     env = dict(os.environ, MVP_DEMO_AGENCIES='UBND,STTTT',
         TZ='Asia/Ho_Chi_Minh')
     for key in list(env):
