@@ -3,14 +3,14 @@
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, checked, refuse, refuse_unless_state)
+from trytond.modules.mvp_documents.role import has_agency_role
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import MeetingError, MeetingWarning
-from .protection import (
-    ServerFieldsMixin, checked, refuse, refuse_unless_state)
-from .role import has_agency_role
 
 # who may change or cancel any meeting of their agency
 ORGANISER_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
@@ -155,7 +155,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     def check_organiser(cls, meetings, fields=()):
         for meeting in meetings:
             if not meeting.is_organiser():
-                refuse('mvp_documents.msg_meeting_organiser', [meeting],
+                refuse('mvp_meeting.msg_meeting_organiser', [meeting],
                     fields=fields, meeting=meeting.rec_name)
 
     @classmethod
@@ -196,7 +196,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         if (values.get('start') and values.get('end')
                 and values['end'] <= values['start']):
             raise MeetingError(gettext(
-                    'mvp_documents.msg_meeting_end_before_start',
+                    'mvp_meeting.msg_meeting_end_before_start',
                     meeting=values.get('subject') or ''))
         return values
 
@@ -207,7 +207,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for meeting in meetings:
                 if meeting.end <= meeting.start:
                     raise MeetingError(gettext(
-                            'mvp_documents.msg_meeting_end_before_start',
+                            'mvp_meeting.msg_meeting_end_before_start',
                             meeting=meeting.subject))
 
     @classmethod
@@ -235,7 +235,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                         [meeting])
                     if Warning.check(key):
                         raise MeetingWarning(key, gettext(
-                                'mvp_documents.msg_meeting_room_overlap',
+                                'mvp_meeting.msg_meeting_room_overlap',
                                 room=meeting.room.rec_name,
                                 meeting=meeting.rec_name,
                                 other=others[0].rec_name))
@@ -248,7 +248,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                         [meeting, leader])
                     if Warning.check(key):
                         raise MeetingWarning(key, gettext(
-                                'mvp_documents.msg_meeting_leader_overlap',
+                                'mvp_meeting.msg_meeting_leader_overlap',
                                 leader=leader.rec_name,
                                 meeting=meeting.rec_name,
                                 other=others[0].rec_name))

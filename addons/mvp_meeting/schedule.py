@@ -9,17 +9,18 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
+from trytond.modules.mvp_documents import archive_io
+from trytond.modules.mvp_documents.employee import stamp_employee
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, refuse, refuse_unless_state)
+from trytond.modules.mvp_documents.role import agency_role
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.report import Report
 from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
-from . import archive_io
-from .employee import stamp_employee
 from .exceptions import ScheduleError
-from .protection import ServerFieldsMixin, refuse, refuse_unless_state
-from .role import agency_role
 
 OFFICE_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
 LEADERS = ['group_mvp_leader']
@@ -70,7 +71,7 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('company_week_unique', Unique(t, t.company, t.week),
-                'mvp_documents.msg_schedule_week_unique'),
+                'mvp_meeting.msg_schedule_week_unique'),
             ]
         cls._order = [('week', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
@@ -130,7 +131,7 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for schedule in schedules:
                 if schedule.week.weekday() != 0:
                     raise ScheduleError(gettext(
-                            'mvp_documents.msg_schedule_week_monday',
+                            'mvp_meeting.msg_schedule_week_monday',
                             date=schedule.week.strftime('%d/%m/%Y')))
 
     @classmethod
@@ -146,7 +147,7 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for schedule in schedules:
                 if schedule.state == 'published':
                     raise AccessError(gettext(
-                            'mvp_documents.msg_schedule_delete_published',
+                            'mvp_meeting.msg_schedule_delete_published',
                             schedule=schedule.rec_name))
 
     @classmethod
@@ -158,7 +159,7 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for schedule in schedules:
             if not schedule.items:
                 raise ScheduleError(gettext(
-                        'mvp_documents.msg_schedule_empty',
+                        'mvp_meeting.msg_schedule_empty',
                         schedule=schedule.rec_name))
 
     @classmethod
@@ -252,7 +253,7 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
             for item in items:
                 if item.end and item.end <= item.start:
                     raise ScheduleError(gettext(
-                            'mvp_documents.msg_meeting_end_before_start',
+                            'mvp_meeting.msg_meeting_end_before_start',
                             meeting=item.subject))
 
     def concerned_employees(self):
@@ -265,7 +266,7 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
         for item in items:
             if item.schedule.state == 'approved':
                 raise AccessError(gettext(
-                        'mvp_documents.msg_schedule_item_approved',
+                        'mvp_meeting.msg_schedule_item_approved',
                         schedule=item.schedule.rec_name))
 
     @classmethod
@@ -315,7 +316,7 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
         "Tell the people concerned by a change of a published schedule"
         pool = Pool()
         Notification = pool.get('res.notification')
-        label = gettext('mvp_documents.msg_schedule_changed_%s' % mode)
+        label = gettext('mvp_meeting.msg_schedule_changed_%s' % mode)
         notifications = []
         mails = {}
         for text, employees in changes:
@@ -363,7 +364,7 @@ class WorkScheduleParticipant(ModelSQL):
             for participant in participants:
                 schedule = participant.item.schedule
                 if schedule.state == 'approved':
-                    refuse('mvp_documents.msg_schedule_item_approved',
+                    refuse('mvp_meeting.msg_schedule_item_approved',
                         [participant], fields=set(values or {}),
                         schedule=schedule.rec_name)
 
