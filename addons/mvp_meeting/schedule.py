@@ -2,22 +2,19 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import io
-from email.message import EmailMessage
 
-import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
 from trytond.modules.mvp_documents import archive_io
 from trytond.modules.mvp_documents.employee import stamp_employee
+from trytond.modules.mvp_documents.notification import notify
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse, refuse_unless_state)
 from trytond.modules.mvp_documents.role import agency_role
-from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.report import Report
-from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import ScheduleError
@@ -313,32 +310,17 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
     @classmethod
     @without_check_access
     def _notify(cls, changes, mode):
-        "Tell the people concerned by a change of a published schedule"
-        pool = Pool()
-        Notification = pool.get('res.notification')
-        label = gettext('mvp_meeting.msg_schedule_changed_%s' % mode)
-        notifications = []
-        mails = {}
+        """Tell the people concerned by changes of a published schedule,
+        each once with all the changes that concern them"""
+        texts = {}
         for text, employees in changes:
             for employee in employees:
                 for user in employee.users:
-                    notifications.append({
-                            'user': user.id,
-                            'label': label,
-                            'description': text[:250],
-                            })
-                    if user.email:
-                        mails.setdefault(user.email, []).append(text)
-        Notification.create(notifications)
-        sender = config.get('email', 'from')
-        for email, texts in mails.items():
-            msg = EmailMessage()
-            if sender:
-                msg['From'] = sender
-            msg['To'] = email
-            msg['Subject'] = label
-            msg.set_content('\n'.join(texts))
-            send_message_transactional(msg)
+                    texts.setdefault(user, []).append(text)
+        subject = gettext('mvp_meeting.msg_schedule_changed_%s' % mode)
+        for user, lines in texts.items():
+            body = '\n'.join(lines)
+            notify([user], subject, body, description=body[:250])
 
 
 class WorkScheduleParticipant(ModelSQL):
