@@ -44,18 +44,6 @@ class DossierWarning(UserWarning):
     pass
 
 
-class MeetingError(ValidationError):
-    pass
-
-
-class MeetingWarning(UserWarning):
-    pass
-
-
-class ScheduleError(UserError):
-    pass
-
-
 class IncomingError(UserError):
     pass
 

@@ -3,14 +3,15 @@
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.modules.mvp_documents.employee import user_employees
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, checked, refuse, refuse_unless_state)
+from trytond.modules.mvp_documents.role import has_agency_role
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 from .exceptions import MeetingError, MeetingWarning
-from .protection import (
-    ServerFieldsMixin, checked, refuse, refuse_unless_state)
-from .role import has_agency_role
 
 # who may change or cancel any meeting of their agency
 ORGANISER_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
@@ -130,24 +131,12 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         if self.room and not self.place:
             self.place = self.room.location or self.room.name
 
-    @classmethod
-    def _user_employees(cls):
-        pool = Pool()
-        User = pool.get('res.user')
-        transaction = Transaction()
-        # only ir.rule (run as root) names the real user in the context
-        user_id = transaction.user or transaction.context.get('user')
-        if not user_id:
-            return []
-        with without_check_access():
-            return [e.id for e in User(user_id).employees]
-
     def is_organiser(self):
         "Whether the user made, chairs or runs the office of the meeting"
         user_id = Transaction().user
         if not user_id or (self.create_uid and self.create_uid.id == user_id):
             return True
-        if self.chair and self.chair.id in self._user_employees():
+        if self.chair and self.chair in user_employees():
             return True
         return has_agency_role(self.company, *ORGANISER_ROLES)
 
@@ -155,7 +144,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     def check_organiser(cls, meetings, fields=()):
         for meeting in meetings:
             if not meeting.is_organiser():
-                refuse('mvp_documents.msg_meeting_organiser', [meeting],
+                refuse('mvp_meeting.msg_meeting_organiser', [meeting],
                     fields=fields, meeting=meeting.rec_name)
 
     @classmethod
@@ -169,13 +158,13 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                 refuse_unless_state(meetings, {'scheduled'}, values)
 
     def get_mine(self, name):
-        employees = self._user_employees()
+        employees = {e.id for e in user_employees()}
         return ((self.chair and self.chair.id in employees)
             or any(p.id in employees for p in self.participants))
 
     @classmethod
     def search_mine(cls, name, clause):
-        employees = cls._user_employees()
+        employees = [e.id for e in user_employees()]
         domain = ['OR',
             ('chair', 'in', employees),
             ('participants', 'in', employees),
@@ -196,7 +185,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         if (values.get('start') and values.get('end')
                 and values['end'] <= values['start']):
             raise MeetingError(gettext(
-                    'mvp_documents.msg_meeting_end_before_start',
+                    'mvp_meeting.msg_meeting_end_before_start',
                     meeting=values.get('subject') or ''))
         return values
 
@@ -207,7 +196,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for meeting in meetings:
                 if meeting.end <= meeting.start:
                     raise MeetingError(gettext(
-                            'mvp_documents.msg_meeting_end_before_start',
+                            'mvp_meeting.msg_meeting_end_before_start',
                             meeting=meeting.subject))
 
     @classmethod
@@ -235,7 +224,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                         [meeting])
                     if Warning.check(key):
                         raise MeetingWarning(key, gettext(
-                                'mvp_documents.msg_meeting_room_overlap',
+                                'mvp_meeting.msg_meeting_room_overlap',
                                 room=meeting.room.rec_name,
                                 meeting=meeting.rec_name,
                                 other=others[0].rec_name))
@@ -248,7 +237,7 @@ class Meeting(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                         [meeting, leader])
                     if Warning.check(key):
                         raise MeetingWarning(key, gettext(
-                                'mvp_documents.msg_meeting_leader_overlap',
+                                'mvp_meeting.msg_meeting_leader_overlap',
                                 leader=leader.rec_name,
                                 meeting=meeting.rec_name,
                                 other=others[0].rec_name))

@@ -2,24 +2,22 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 import io
-from email.message import EmailMessage
 
-import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
-from trytond.pool import Pool
+from trytond.modules.mvp_documents import archive_io
+from trytond.modules.mvp_documents.employee import stamp_employee
+from trytond.modules.mvp_documents.notification import notify
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, refuse, refuse_unless_state)
+from trytond.modules.mvp_documents.role import agency_role
 from trytond.pyson import Eval
 from trytond.report import Report
-from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
-from . import archive_io
-from .employee import stamp_employee
 from .exceptions import ScheduleError
-from .protection import ServerFieldsMixin, refuse, refuse_unless_state
-from .role import agency_role
 
 OFFICE_ROLES = ['group_mvp_clerk', 'group_mvp_leader']
 LEADERS = ['group_mvp_leader']
@@ -70,7 +68,7 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('company_week_unique', Unique(t, t.company, t.week),
-                'mvp_documents.msg_schedule_week_unique'),
+                'mvp_meeting.msg_schedule_week_unique'),
             ]
         cls._order = [('week', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
@@ -130,7 +128,7 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for schedule in schedules:
                 if schedule.week.weekday() != 0:
                     raise ScheduleError(gettext(
-                            'mvp_documents.msg_schedule_week_monday',
+                            'mvp_meeting.msg_schedule_week_monday',
                             date=schedule.week.strftime('%d/%m/%Y')))
 
     @classmethod
@@ -146,7 +144,7 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for schedule in schedules:
                 if schedule.state == 'published':
                     raise AccessError(gettext(
-                            'mvp_documents.msg_schedule_delete_published',
+                            'mvp_meeting.msg_schedule_delete_published',
                             schedule=schedule.rec_name))
 
     @classmethod
@@ -158,7 +156,7 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for schedule in schedules:
             if not schedule.items:
                 raise ScheduleError(gettext(
-                        'mvp_documents.msg_schedule_empty',
+                        'mvp_meeting.msg_schedule_empty',
                         schedule=schedule.rec_name))
 
     @classmethod
@@ -252,7 +250,7 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
             for item in items:
                 if item.end and item.end <= item.start:
                     raise ScheduleError(gettext(
-                            'mvp_documents.msg_meeting_end_before_start',
+                            'mvp_meeting.msg_meeting_end_before_start',
                             meeting=item.subject))
 
     def concerned_employees(self):
@@ -265,7 +263,7 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
         for item in items:
             if item.schedule.state == 'approved':
                 raise AccessError(gettext(
-                        'mvp_documents.msg_schedule_item_approved',
+                        'mvp_meeting.msg_schedule_item_approved',
                         schedule=item.schedule.rec_name))
 
     @classmethod
@@ -312,32 +310,17 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
     @classmethod
     @without_check_access
     def _notify(cls, changes, mode):
-        "Tell the people concerned by a change of a published schedule"
-        pool = Pool()
-        Notification = pool.get('res.notification')
-        label = gettext('mvp_documents.msg_schedule_changed_%s' % mode)
-        notifications = []
-        mails = {}
+        """Tell the people concerned by changes of a published schedule,
+        each once with all the changes that concern them"""
+        texts = {}
         for text, employees in changes:
             for employee in employees:
                 for user in employee.users:
-                    notifications.append({
-                            'user': user.id,
-                            'label': label,
-                            'description': text[:250],
-                            })
-                    if user.email:
-                        mails.setdefault(user.email, []).append(text)
-        Notification.create(notifications)
-        sender = config.get('email', 'from')
-        for email, texts in mails.items():
-            msg = EmailMessage()
-            if sender:
-                msg['From'] = sender
-            msg['To'] = email
-            msg['Subject'] = label
-            msg.set_content('\n'.join(texts))
-            send_message_transactional(msg)
+                    texts.setdefault(user, []).append(text)
+        subject = gettext('mvp_meeting.msg_schedule_changed_%s' % mode)
+        for user, lines in texts.items():
+            body = '\n'.join(lines)
+            notify([user], subject, body, description=body[:250])
 
 
 class WorkScheduleParticipant(ModelSQL):
@@ -363,7 +346,7 @@ class WorkScheduleParticipant(ModelSQL):
             for participant in participants:
                 schedule = participant.item.schedule
                 if schedule.state == 'approved':
-                    refuse('mvp_documents.msg_schedule_item_approved',
+                    refuse('mvp_meeting.msg_schedule_item_approved',
                         [participant], fields=set(values or {}),
                         schedule=schedule.rec_name)
 

@@ -1,0 +1,16 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError, UserWarning
+from trytond.model.exceptions import ValidationError
+
+
+class MeetingError(ValidationError):
+    pass
+
+
+class MeetingWarning(UserWarning):
+    pass
+
+
+class ScheduleError(UserError):
+    pass

@@ -1,0 +1,222 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Attacks on meetings and weekly work schedules, made as a JSON-RPC call
+would make them."""
+import datetime as dt
+import unittest
+from contextlib import contextmanager
+
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
+from trytond.modules.mvp_documents.tests import test_incoming
+from trytond.modules.mvp_documents.tests.incoming_tools import acting_as
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
+
+REFUSED = (AccessError, UserError)
+
+
+def cross_leader(a, b, prefix=''):
+    """A leader of agency b who is also an officer of agency a and shows
+    the records of all their agencies (company_filter 'all')"""
+    pool = Pool()
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    User = pool.get('res.user')
+    Role = pool.get('mvp.user.role')
+    ModelData = pool.get('ir.model.data')
+    party = Party(name="Lý Văn Kiêm")
+    party.save()
+    in_b, in_a = Employee.create([
+            {'party': party.id, 'company': b.company.id},
+            {'party': party.id, 'company': a.company.id}])
+    user, = User.create([{
+                'login': prefix + 'cross', 'name': "Lý Văn Kiêm",
+                'companies': [('add', [a.company.id, b.company.id])],
+                'company': b.company.id,
+                'employees': [('add', [in_b.id, in_a.id])],
+                'employee': in_b.id,
+                'company_filter': 'all',
+                }])
+    Role.create([{
+                'user': user.id, 'company': company.id,
+                'group': ModelData.get_id('mvp_documents', group),
+                } for company, group in [
+                (b.company, 'group_mvp_leader'),
+                (a.company, 'group_mvp_officer')]])
+    return in_b
+
+
+class World:
+    "Agency a, agency b and a leader of b who is an officer of a"
+
+    def __init__(self, prefix=''):
+        self.a = a = test_incoming.Agency(prefix=prefix)
+        self.b = test_incoming.Agency(
+            "Sở Nội vụ", 'SNV', prefix=prefix + 'b_')
+        self.cross = cross_leader(a, self.b, prefix)
+
+
+class MeetingSecurityTestCase(unittest.TestCase):
+    "Every rule of meetings and schedules holds over RPC"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('mvp_meeting')
+
+    @contextmanager
+    def refused(self, error=REFUSED):
+        """Assert the block is refused, then undo what it wrote as the
+        rollback of the refused RPC call does (create checks run after
+        the insert)"""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        cursor.execute('SAVEPOINT attack')
+        with self.assertRaises(error) as context:
+            yield context
+        cursor.execute('ROLLBACK TO SAVEPOINT attack')
+        transaction.counter += 1
+        for cache in transaction.cache.values():
+            cache.clear()
+
+    def values(self, record, names):
+        "Re-read names of record as root"
+        Model = Pool().get(record.__name__)
+        with Transaction().set_user(0):
+            row, = Model.read([record.id], names)
+        return {n: row[n] for n in names}
+
+    # meetings
+    def _meeting(self, w, **values):
+        Meeting = Pool().get('mvp.meeting')
+        start = dt.datetime(2026, 3, 2, 8)
+        with acting_as(w.a.clerk):
+            meeting, = Meeting.create([dict({
+                            'company': w.a.company.id,
+                            'subject': "Giao ban tuần", 'start': start,
+                            'end': start + dt.timedelta(hours=2),
+                            'chair': w.a.leader.id,
+                            'participants': [('add', [w.a.officer1.id])],
+                            }, **values)])
+        return meeting
+
+    @with_transaction()
+    def test_meeting_is_changed_by_its_organisers_only(self):
+        "Organiser, chair, clerks and leaders change or cancel a meeting"
+        pool = Pool()
+        Meeting = pool.get('mvp.meeting')
+        Participant = pool.get('mvp.meeting-company.employee')
+        w = World()
+        meeting = self._meeting(w)
+        names = ['state', 'subject']
+        before = self.values(meeting, names)
+        for employee in [w.a.officer1, w.a.officer2]:
+            with self.subTest(employee=employee.rec_name):
+                with acting_as(employee):
+                    with self.refused():
+                        Meeting.write([Meeting(meeting.id)],
+                            {'subject': "Khác"})
+                    with self.refused():
+                        Meeting.cancel([Meeting(meeting.id)])
+                    with self.refused():
+                        Meeting.delete([Meeting(meeting.id)])
+                    with self.refused():
+                        Participant.create([{'meeting': meeting.id,
+                                    'employee': w.a.officer2.id}])
+        with acting_as(w.b.leader), self.refused():
+            Meeting.cancel([Meeting(meeting.id)])
+        with acting_as(w.a.clerk), self.refused():
+            Meeting.write([Meeting(meeting.id)], {'state': 'cancelled'})
+        self.assertEqual(self.values(meeting, names), before)
+        self.assertEqual(len(Meeting(meeting.id).participants), 1)
+        with acting_as(w.a.leader):
+            Meeting.cancel([Meeting(meeting.id)])
+            # a cancelled meeting is read-only until scheduled again
+            with self.refused():
+                Meeting.write([Meeting(meeting.id)], {'subject': "Khác"})
+        self.assertEqual(self.values(meeting, ['state'])['state'],
+            'cancelled')
+
+    @with_transaction()
+    def test_meeting_cannot_be_created_cancelled(self):
+        "A new meeting is scheduled"
+        pool = Pool()
+        Meeting = pool.get('mvp.meeting')
+        w = World()
+        with self.refused():
+            self._meeting(w, state='cancelled')
+        self.assertEqual(Meeting.search([]), [])
+
+    # schedules
+    def _schedule(self, w):
+        Schedule = Pool().get('mvp.work.schedule')
+        with acting_as(w.a.clerk):
+            schedule, = Schedule.create([{'company': w.a.company.id,
+                        'week': dt.date(2026, 3, 2),
+                        'items': [('create', [{
+                                        'start': dt.datetime(2026, 3, 2, 8),
+                                        'leader': w.a.leader.id,
+                                        'subject': "Giao ban"}])]}])
+        return schedule
+
+    @with_transaction()
+    def test_schedule_approval_is_the_leaders(self):
+        "State, approver and publication of a schedule are the server's"
+        pool = Pool()
+        Schedule = pool.get('mvp.work.schedule')
+        Item = pool.get('mvp.work.schedule.item')
+        w = World()
+        schedule = self._schedule(w)
+        names = ['state', 'approved_by', 'drafted_by', 'published_date']
+        before = self.values(schedule, names)
+        with acting_as(w.a.clerk):
+            for values in [{'state': 'published'},
+                    {'approved_by': w.a.leader.id},
+                    {'drafted_by': w.a.clerk.id},
+                    {'published_date': dt.datetime.now()},
+                    {'company': w.b.company.id}]:
+                with self.subTest(values=values), self.refused():
+                    Schedule.write([Schedule(schedule.id)], values)
+            with self.refused():
+                Schedule.create([{'company': w.a.company.id,
+                            'week': dt.date(2026, 3, 9),
+                            'state': 'published'}])
+            with self.refused():
+                Schedule.approve([Schedule(schedule.id)])
+            Schedule.submit([Schedule(schedule.id)])
+            with self.refused():
+                Schedule.write([Schedule(schedule.id)], {'name': "Khác"})
+        before['state'], before['drafted_by'] = 'submitted', w.a.clerk.id
+        with acting_as(w.cross), self.refused():
+            Schedule.approve([Schedule(schedule.id)])
+        with acting_as(w.a.officer1):
+            with self.refused():
+                Schedule.submit([Schedule(schedule.id)])
+            with self.refused():
+                Item.create([{'schedule': schedule.id,
+                            'start': dt.datetime(2026, 3, 3, 8),
+                            'leader': w.a.leader.id, 'subject': "Giả"}])
+        with acting_as(w.b.clerk):
+            self.assertEqual(Schedule.search([]), [])
+        self.assertEqual(self.values(schedule, names), before)
+        with acting_as(w.a.leader):
+            Schedule.approve([Schedule(schedule.id)])
+        self.assertEqual(Schedule(schedule.id).approved_by, w.a.leader)
+        item, = Schedule(schedule.id).items
+        with acting_as(w.a.clerk), self.refused():
+            Item.write([Item(item.id)], {'subject': "Khác"})
+        other = self._other_schedule(w)
+        with acting_as(w.a.clerk), self.refused():
+            Item.write([Item(other.items[0].id)], {'schedule': schedule.id})
+
+    def _other_schedule(self, w):
+        Schedule = Pool().get('mvp.work.schedule')
+        with acting_as(w.a.clerk):
+            schedule, = Schedule.create([{'company': w.a.company.id,
+                        'week': dt.date(2026, 3, 9),
+                        'items': [('create', [{
+                                        'start': dt.datetime(2026, 3, 9, 8),
+                                        'leader': w.a.leader.id,
+                                        'subject': "Họp"}])]}])
+        return schedule
