@@ -240,20 +240,27 @@ class RecordForm:
         "Run the action called name from the record's action menu"
         button = self.page.locator(
             'button[title="Thực hiện thao tác"]:visible')
-        item = self.page.locator('.dropdown-menu:visible').get_by_text(
-            name).first
-        # the menu fills once the form's toolbar is loaded: open it until
-        # the entry shows
-        for _ in range(20):
-            if not item.is_visible():
+        menu = self.page.locator('.dropdown-menu:visible')
+        item = menu.get_by_text(name).first
+        # the menu fills once the form's toolbar is loaded: a menu opened
+        # before shows without the entry, so close it and open it again
+        # until the entry shows
+        deadline = time.time() + 2 * LOAD / 1000
+        while True:
+            if not menu.count():
                 click_shown(button)
-            if wait_for(item.is_visible, timeout=2):
+            if wait_for(item.is_visible, timeout=3):
                 break
+            if time.time() > deadline:
+                break
+            if menu.count():
+                click_shown(button)
         item.click()
 
     def reload(self):
         "Reload the record (another tab or user changed it)"
-        self.page.locator('.tab-pane.active button[id=reload]').first.click()
+        click_shown(self.page.locator(
+                '.tab-pane.active button[id=reload]:visible'))
 
     def related(self, label, title):
         """Open the related records of the button labelled label; they
@@ -319,7 +326,7 @@ class RelatedList:
         """Add a row whose reference column points to the record of model
         found by text, and save"""
         page = self.page
-        page.locator('.tab-pane.active button[id=new_]').first.click()
+        click_shown(page.locator('.tab-pane.active button[id=new_]:visible'))
         # the new row is the selected one: click its cell to edit it
         row = page.locator('tbody tr:has(input:checked):visible').first
         row.wait_for(state='visible', timeout=SHOW)
@@ -335,4 +342,4 @@ class RelatedList:
             value=[v for v in values if model in v][0])
         choose(page, cell.locator('input[name=document]'), text)
         page.wait_for_timeout(500)
-        page.locator('.tab-pane.active button[id=save]').first.click()
+        click_shown(page.locator('.tab-pane.active button[id=save]:visible'))
