@@ -51,9 +51,18 @@ def _ocr_missing():
             "installed (Debian ocrmypdf, tesseract-ocr-vie)")
 
 
+def _fonts_missing():
+    from trytond.modules.mvp_documents.fonts import FontError, find_font
+    try:
+        find_font()
+    except FontError:
+        return ("no serif font with Vietnamese glyphs: Liberation Serif 2, "
+            "Noto Serif or DejaVu Serif (Debian fonts-liberation2)")
+
+
 # A scenario names the system parts it needs in a comment line
 # ".. requires: ocr" near its top; without them it skips with the reason.
-REQUIREMENTS = {'ocr': _ocr_missing}
+REQUIREMENTS = {'ocr': _ocr_missing, 'fonts': _fonts_missing}
 
 
 def missing_requirement(scenario):
