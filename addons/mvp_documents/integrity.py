@@ -32,7 +32,7 @@ from trytond.filestore import filestore
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 logger = logging.getLogger(__name__)
@@ -159,11 +159,12 @@ class DocumentFile(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         now = dt.datetime.now()
         for state, ids in found.items():
-            for sub_ids in grouped_slice(ids):
+            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
                 cursor.execute(*table.update(
                         [table.integrity_state, table.integrity_checked],
                         [state, now],
-                        where=reduce_ids(table.id, sub_ids)))
+                        where=fields.SQL_OPERATORS['in'](
+                            table.id, list(sub_ids))))
         # the records read before are stale
         for cache in Transaction().cache.values():
             cache.clear()
@@ -315,7 +316,8 @@ def referenced(file_ids):
                 continue
             table = Model.__table__()
             column = Column(table, field.file_id)
-            for sub_ids in grouped_slice(file_ids):
+            for sub_ids in grouped_slice(
+                    file_ids, backend.MAX_QUERY_PARAMS):
                 cursor.execute(*table.select(column,
                         where=fields.SQL_OPERATORS['in'](
                             column, list(sub_ids))))
