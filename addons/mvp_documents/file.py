@@ -13,6 +13,7 @@ from trytond.transaction import Transaction, without_check_access
 from .document_type import is_classified
 from .exceptions import DocumentFileError
 from .protection import ServerFieldsMixin, refuse
+from .integrity import DamagedFilesMixin
 from .quarantine import check_file
 
 KINDS = [
@@ -367,7 +368,7 @@ class DocumentFile(
             cls.write(files, {'locked': True})
 
 
-class DocumentFileMixin:
+class DocumentFileMixin(DamagedFilesMixin):
     "Mixin for documents that hold files"
     __slots__ = ()
     files = fields.One2Many('mvp.document.file', 'resource', "Files")

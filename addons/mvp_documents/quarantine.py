@@ -11,17 +11,15 @@ record and the provincial administrators are alerted.
 import datetime as dt
 import hashlib
 import logging
-from email.message import EmailMessage
 
-from trytond import config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
 from . import antivirus
 from .exceptions import ScannerUnavailableError, VirusScanError
+from .notification import notify
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +125,6 @@ class Quarantine(ModelSQL, ModelView):
         pool = Pool()
         Group = pool.get('res.group')
         ModelData = pool.get('ir.model.data')
-        Notification = pool.get('res.notification')
         group = Group(ModelData.get_id(
                 'mvp_documents', 'group_mvp_province_admin'))
         for user in group.users:
@@ -142,21 +139,6 @@ class Quarantine(ModelSQL, ModelView):
                     size=self.size, sha256=self.sha256,
                     user=self.user.rec_name if self.user else '-',
                     document=self.document or '-')
-            Notification.create([{
-                        'user': user.id, 'label': subject,
-                        # a notification is one line
-                        'description': '; '.join(body.splitlines()[1:]),
-                        'model': self.__name__, 'records': str([self.id]),
-                        }])
-            if user.email:
-                self._mail(user.email, subject, body)
-
-    @staticmethod
-    def _mail(to, subject, body):
-        from_addr = config.get('email', 'from')
-        msg = EmailMessage()
-        msg['From'] = from_addr
-        msg['To'] = to
-        msg['Subject'] = subject
-        msg.set_content(body)
-        send_message_transactional(msg, from_addr, [to])
+                # a notification is one line
+                notify([user], subject, body, records=[self],
+                    description='; '.join(body.splitlines()[1:]))
