@@ -5,6 +5,7 @@ import functools
 import unicodedata
 from collections import defaultdict
 from email.message import EmailMessage
+from itertools import groupby
 
 from trytond import config
 from trytond.i18n import gettext
@@ -793,27 +794,46 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         values are mvp.incoming fields; files a list of dicts with name,
         data and kind.  The clerk then accepts or rejects it.
         """
+        incoming, = cls.receive_electronic_many(
+            [(company, values, files, origin)])
+        return incoming
+
+    @classmethod
+    def receive_electronic_many(cls, documents):
+        """receive_electronic for each (company, values, files, origin) of
+        documents, in bulk: one create of the documents, one of their files
+        and one 01 event per issuer (a release to 400 agencies)"""
         pool = Pool()
         File = pool.get('mvp.document.file')
-        values = dict(values)
-        values.update({
-                'company': int(company),
-                'state': 'received',
-                'origin': str(origin) if origin else None,
-                })
-        values.setdefault('channel', 'exchange')
-        values.setdefault('arrival_date', cls.default_arrival_date())
-        incoming, = cls.create([values])
+        vlist = []
+        for company, values, _files, origin in documents:
+            values = dict(values)
+            values.update({
+                    'company': int(company),
+                    'state': 'received',
+                    'origin': str(origin) if origin else None,
+                    })
+            values.setdefault('channel', 'exchange')
+            values.setdefault('arrival_date', cls.default_arrival_date())
+            vlist.append(values)
+        incomings = cls.create(vlist)
         File.create([{
                     'resource': str(incoming),
                     'company': incoming.company.id,
                     'kind': f.get('kind', 'original'),
                     'name': f['name'],
                     'data': f['data'],
-                    } for f in files])
-        cls.add_event(
-            [incoming], '01', incoming.issuer_label or '', step='receive')
-        return incoming
+                    }
+                for incoming, (_, _, files, _) in zip(
+                    incomings, documents, strict=True)
+                for f in files])
+        for _issuer, group in groupby(
+                sorted(incomings, key=lambda i: i.issuer_name or ''),
+                key=lambda i: i.issuer_name or ''):
+            group = list(group)
+            cls.add_event(group, '01', group[0].issuer_label or '',
+                step='receive')
+        return incomings
 
     @classmethod
     @clerk_button
