@@ -88,6 +88,11 @@ class Message(metaclass=PoolMeta):
         try:
             parsed = xml_io.parse(stream, max_size=max_size())
         except xml_io.EdxmlError as error:
+            if error.code == 'status_code':
+                # a status, but with a code QCVN 102 does not have
+                return cls._log_rejection(peer, message_id, error.code,
+                    gettext('mvp_interchange.msg_message_status_code',
+                        code=error.value), kind='status')
             return cls._log_rejection(peer, message_id, error.code,
                 error.message)
         try:
@@ -195,6 +200,10 @@ class Message(metaclass=PoolMeta):
         marking = xml_io.classification(parsed)
         if marking:
             return cls._refuse_classified(peer, parsed, message_id, marking)
+        refusal = cls._outside_standard(parsed)
+        if refusal:
+            return cls._refuse_outside_standard(
+                peer, parsed, stream, message_id, *refusal)
         message = cls(direction='in', kind='package', state='received',
             peer=peer, message_id=message_id,
             sender_code=parsed.sender.organ_id,
@@ -250,6 +259,40 @@ class Message(metaclass=PoolMeta):
         log_refusal(cls.__name__, [answer['id']], ['data', 'subject'],
             reason)
         cls(answer['id'])._reply_refused(parsed, reason)
+        return answer
+
+    @staticmethod
+    def _outside_standard(parsed):
+        """(code, reason) when the package is not one of QCVN 102: liberal
+        in prefixes and encodings, strict in namespace and business type"""
+        if parsed.namespace != xml_io.NS:
+            return 'namespace', gettext(
+                'mvp_interchange.msg_message_namespace',
+                namespace=parsed.namespace or '-', expected=xml_io.NS)
+        if parsed.business_type not in xml_io.BUSINESS_TYPES:
+            return 'business_type', gettext(
+                'mvp_interchange.msg_message_business_type',
+                type=parsed.business_type)
+        return None
+
+    @classmethod
+    def _refuse_outside_standard(cls, peer, parsed, stream, message_id,
+            code, reason):
+        """Refuse a package outside the standard: logged with its file
+        for the operator, status 02 back to the sender with the reason"""
+        answer = cls._log_rejection(peer, message_id, code, reason,
+            sender_code=parsed.sender.organ_id,
+            recipient_code=','.join(r.organ_id for r in parsed.recipients),
+            document_id=parsed.document_id,
+            business_type=(parsed.business_type
+                if parsed.business_type in xml_io.BUSINESS_TYPES else None),
+            notation=parsed.notation[:200],
+            promulgation_date=parsed.promulgation_date,
+            subject=parsed.subject[:500])
+        message = cls(answer['id'])
+        message._store(stream)
+        message.save()
+        message._reply_refused(parsed, reason)
         return answer
 
     def _reply_refused(self, parsed, reason):
@@ -467,6 +510,9 @@ class Message(metaclass=PoolMeta):
                 cls._check_sender(message.peer, parsed)
                 if isinstance(parsed, xml_io.Package):
                     message._check_not_classified(parsed)
+                    refusal = cls._outside_standard(parsed)
+                    if refusal:
+                        raise Rejected(*refusal)
                 if isinstance(parsed, xml_io.Status):
                     message._apply_status(parsed)
                 else:
@@ -557,6 +603,10 @@ class Message(metaclass=PoolMeta):
         return answer
 
     def _apply_status(self, status):
+        if status.namespace != xml_io.NS:
+            raise Rejected('namespace', gettext(
+                    'mvp_interchange.msg_message_namespace',
+                    namespace=status.namespace or '-', expected=xml_io.NS))
         code = status.status_code
         if code == statuses.RECALL_REQUEST:
             return self._apply_recall_request(status)
