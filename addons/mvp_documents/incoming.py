@@ -21,6 +21,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from . import legacy_text
 from .calendar import add_working_days
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .exceptions import IncomingError
@@ -28,6 +29,13 @@ from .file import DocumentFileMixin
 from .protection import ServerFieldsMixin, _plain, refuse
 from .role import has_agency_role
 
+LEGACY_ENCODINGS = [
+    (None, ""),
+    (legacy_text.TCVN3, "TCVN3 (ABC)"),
+    (legacy_text.VNI, "VNI"),
+    ]
+# The texts that may arrive typed with a pre-Unicode font
+LEGACY_FIELDS = ('subject', 'issuer_name', 'signer_name', 'notes')
 CHANNELS = [
     ('paper', "Paper"),
     ('exchange', "Electronic Exchange"),
@@ -177,6 +185,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
             'state', 'arrival_number', 'year', 'registered_date',
             'registered_by', 'submitted_by', 'assigned_by',
             'recorded_late', 'origin', 'return_reason', 'events',
+            'legacy_encoding', 'legacy_text',
             })
     # search_text is refused in write() itself: the folded text is added
     # to the values there, before check_modification sees them
@@ -250,6 +259,15 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
             'readonly': Eval('state').in_(list(CLOSED_STATES)),
             })
     notes = fields.Text("Notes")
+    legacy_encoding = fields.Selection(
+        LEGACY_ENCODINGS, "Converted From", readonly=True,
+        states={'invisible': ~Eval('legacy_encoding')},
+        help="The pre-Unicode encoding (TCVN3 or VNI) the text arrived in; "
+        "it was converted to Unicode (TCVN 6909).")
+    legacy_text = fields.Text(
+        "Text as Received", readonly=True,
+        states={'invisible': ~Eval('legacy_encoding')},
+        help="The converted texts as they arrived, before the conversion.")
     paper_holder = fields.Many2One(
         'company.employee', "Paper Copy Held By", ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))],
@@ -577,8 +595,10 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         cls._check_search_text(args)
         lowered = cls._lowered_confidentiality(args)
         actions = iter(args)
-        args = []
+        args, classified = [], []
         for incomings, values in zip(actions, actions, strict=True):
+            if is_classified(values.get('confidentiality')):
+                classified.extend(i for i in incomings if i.legacy_text)
             if not (cls._searched_fields & set(values)):
                 args.extend((incomings, values))
                 continue
@@ -589,6 +609,10 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
             for text, records in by_text.items():
                 args.extend((records, {**values, 'search_text': text}))
         super().write(*args)
+        if classified:
+            # a classified document keeps no content, nor as received
+            with without_check_access():
+                super().write(classified, {'legacy_text': None})
         if lowered:
             levels = dict(cls.fields_get(['confidentiality'])[
                     'confidentiality']['selection'])
@@ -641,7 +665,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         for name in [
                 'arrival_number', 'year', 'registered_date', 'registered_by',
                 'submitted_by', 'assigned_by', 'return_reason', 'origin',
-                'submitted_to']:
+                'submitted_to', 'legacy_encoding', 'legacy_text']:
             default.setdefault(name, None)
         default.setdefault('state', 'draft')
         default.setdefault('recorded_late', False)
@@ -786,6 +810,19 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
                     document=incoming.rec_name)
 
     # Intake
+
+    @classmethod
+    def repair_legacy_text(cls, values):
+        """Convert the texts of values typed in TCVN3 or VNI to Unicode,
+        in place, keeping what arrived in legacy_text (every entry path:
+        exchange, e-mail, back-fill)"""
+        originals, encoding = legacy_text.repair_values(values, LEGACY_FIELDS)
+        if encoding and not is_classified(values.get('confidentiality')):
+            labels = cls.fields_get(list(originals))
+            values['legacy_encoding'] = encoding
+            values['legacy_text'] = '\n'.join(
+                f"{labels[n]['string']}: {t}" for n, t in originals.items())
+        return values
 
     @classmethod
     def receive_electronic(cls, company, values, files, origin=None):

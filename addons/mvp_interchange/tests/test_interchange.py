@@ -338,6 +338,37 @@ class InterchangeTestCase(RouteTestCase):
         self.assertEqual(answer['code'], 'unknown_document')
 
     @with_transaction()
+    def test_legacy_text_converted_on_arrival(self):
+        "A subject in TCVN3 and an issuer in VNI arrive as Unicode; the "
+        "document keeps what arrived and says it was converted"
+        pool = Pool()
+        Message = pool.get('mvp.interchange.message')
+        Incoming = pool.get('mvp.incoming')
+        make_agency('UBND tỉnh Nghệ An', HERE)
+        peer = make_peer(codes=[THERE])
+        subject = 'V/v b¸o c¸o t×nh h×nh thùc hiÖn kÕ ho¹ch n¨m 2026'
+        issuer = 'UÛy ban nhaân daân tænh Thaùi Bình'
+        package = make_package(subject=subject, content=subject,
+            sender=xml_io.Organization('000.00.00.H54', '', issuer))
+        answer = Message.receive(peer, xml_io.package_bytes(package))
+        self.assertEqual(answer['outcome'], 'accepted', answer)
+        incoming, = Incoming.browse(answer['documents'])
+        self.assertEqual(incoming.subject,
+            'V/v báo cáo tình hình thực hiện kế hoạch năm 2026')
+        self.assertEqual(incoming.issuer_name,
+            'Ủy ban nhân dân tỉnh Thái Bình')
+        self.assertEqual(incoming.legacy_encoding, 'tcvn3')
+        self.assertIn(subject, incoming.legacy_text)
+        self.assertIn(issuer, incoming.legacy_text)
+        # the same document in Unicode is left alone
+        answer = Message.receive(peer, xml_io.package_bytes(make_package(
+                    document_id='000.00.00.H54,2026/11/20,52/TTr-STTTT')))
+        incoming, = Incoming.browse(answer['documents'])
+        self.assertEqual(incoming.subject, make_package().subject)
+        self.assertIsNone(incoming.legacy_encoding)
+        self.assertIsNone(incoming.legacy_text)
+
+    @with_transaction()
     def test_stuck_messages(self):
         "Messages undelivered past the configured time are stuck"
         Message = Pool().get('mvp.interchange.message')
