@@ -3,6 +3,7 @@
 import datetime
 import functools
 from collections import defaultdict
+from itertools import groupby
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -15,6 +16,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from . import legacy_text
 from .calendar import add_working_days
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .employee import stamp_employee, user_employees
@@ -25,6 +27,13 @@ from .protection import ServerFieldsMixin, _plain, refuse
 from .role import has_agency_role
 from .unicode import fold
 
+LEGACY_ENCODINGS = [
+    (None, ""),
+    (legacy_text.TCVN3, "TCVN3 (ABC)"),
+    (legacy_text.VNI, "VNI"),
+    ]
+# The texts that may arrive typed with a pre-Unicode font
+LEGACY_FIELDS = ('subject', 'issuer_name', 'signer_name', 'notes')
 CHANNELS = [
     ('paper', "Paper"),
     ('exchange', "Electronic Exchange"),
@@ -157,6 +166,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
             'state', 'arrival_number', 'year', 'registered_date',
             'registered_by', 'submitted_by', 'assigned_by',
             'recorded_late', 'origin', 'return_reason', 'events',
+            'legacy_encoding', 'legacy_text',
             })
     # search_text is refused in write() itself: the folded text is added
     # to the values there, before check_modification sees them
@@ -230,6 +240,15 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
             'readonly': Eval('state').in_(list(CLOSED_STATES)),
             })
     notes = fields.Text("Notes")
+    legacy_encoding = fields.Selection(
+        LEGACY_ENCODINGS, "Converted From", readonly=True,
+        states={'invisible': ~Eval('legacy_encoding')},
+        help="The pre-Unicode encoding (TCVN3 or VNI) the text arrived in; "
+        "it was converted to Unicode (TCVN 6909).")
+    legacy_text = fields.Text(
+        "Text as Received", readonly=True,
+        states={'invisible': ~Eval('legacy_encoding')},
+        help="The converted texts as they arrived, before the conversion.")
     paper_holder = fields.Many2One(
         'company.employee', "Paper Copy Held By", ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))],
@@ -557,8 +576,10 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         cls._check_search_text(args)
         lowered = cls._lowered_confidentiality(args)
         actions = iter(args)
-        args = []
+        args, classified = [], []
         for incomings, values in zip(actions, actions, strict=True):
+            if is_classified(values.get('confidentiality')):
+                classified.extend(i for i in incomings if i.legacy_text)
             if not (cls._searched_fields & set(values)):
                 args.extend((incomings, values))
                 continue
@@ -569,6 +590,10 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
             for text, records in by_text.items():
                 args.extend((records, {**values, 'search_text': text}))
         super().write(*args)
+        if classified:
+            # a classified document keeps no content, nor as received
+            with without_check_access():
+                super().write(classified, {'legacy_text': None})
         if lowered:
             levels = dict(cls.fields_get(['confidentiality'])[
                     'confidentiality']['selection'])
@@ -621,7 +646,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         for name in [
                 'arrival_number', 'year', 'registered_date', 'registered_by',
                 'submitted_by', 'assigned_by', 'return_reason', 'origin',
-                'submitted_to']:
+                'submitted_to', 'legacy_encoding', 'legacy_text']:
             default.setdefault(name, None)
         default.setdefault('state', 'draft')
         default.setdefault('recorded_late', False)
@@ -768,33 +793,65 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
     # Intake
 
     @classmethod
+    def repair_legacy_text(cls, values):
+        """Convert the texts of values typed in TCVN3 or VNI to Unicode,
+        in place, keeping what arrived in legacy_text (every entry path:
+        exchange, e-mail, back-fill)"""
+        originals, encoding = legacy_text.repair_values(values, LEGACY_FIELDS)
+        if encoding and not is_classified(values.get('confidentiality')):
+            labels = cls.fields_get(list(originals))
+            values['legacy_encoding'] = encoding
+            values['legacy_text'] = '\n'.join(
+                f"{labels[n]['string']}: {t}" for n, t in originals.items())
+        return values
+
+    @classmethod
     def receive_electronic(cls, company, values, files, origin=None):
         """Put an electronic document in the agency's queue (state received)
 
         values are mvp.incoming fields; files a list of dicts with name,
         data and kind.  The clerk then accepts or rejects it.
         """
+        incoming, = cls.receive_electronic_many(
+            [(company, values, files, origin)])
+        return incoming
+
+    @classmethod
+    def receive_electronic_many(cls, documents):
+        """receive_electronic for each (company, values, files, origin) of
+        documents, in bulk: one create of the documents, one of their files
+        and one 01 event per issuer (a release to 400 agencies)"""
         pool = Pool()
         File = pool.get('mvp.document.file')
-        values = dict(values)
-        values.update({
-                'company': int(company),
-                'state': 'received',
-                'origin': str(origin) if origin else None,
-                })
-        values.setdefault('channel', 'exchange')
-        values.setdefault('arrival_date', cls.default_arrival_date())
-        incoming, = cls.create([values])
+        vlist = []
+        for company, values, _files, origin in documents:
+            values = dict(values)
+            values.update({
+                    'company': int(company),
+                    'state': 'received',
+                    'origin': str(origin) if origin else None,
+                    })
+            values.setdefault('channel', 'exchange')
+            values.setdefault('arrival_date', cls.default_arrival_date())
+            vlist.append(values)
+        incomings = cls.create(vlist)
         File.create([{
                     'resource': str(incoming),
                     'company': incoming.company.id,
                     'kind': f.get('kind', 'original'),
                     'name': f['name'],
                     'data': f['data'],
-                    } for f in files])
-        cls.add_event(
-            [incoming], '01', incoming.issuer_label or '', step='receive')
-        return incoming
+                    }
+                for incoming, (_, _, files, _) in zip(
+                    incomings, documents, strict=True)
+                for f in files])
+        for _issuer, group in groupby(
+                sorted(incomings, key=lambda i: i.issuer_name or ''),
+                key=lambda i: i.issuer_name or ''):
+            group = list(group)
+            cls.add_event(group, '01', group[0].issuer_label or '',
+                step='receive')
+        return incomings
 
     @classmethod
     @clerk_button

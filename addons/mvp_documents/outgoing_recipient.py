@@ -1,7 +1,6 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-from itertools import groupby
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields, sequence_ordered
@@ -328,40 +327,3 @@ class Incoming(metaclass=PoolMeta):
     @classmethod
     def _get_origins(cls):
         return super()._get_origins() | {'mvp.outgoing.recipient'}
-
-    @classmethod
-    def receive_electronic_many(cls, documents):
-        """Like receive_electronic for each (company, values, files,
-        origin) of documents, in bulk: one create of the documents, one of
-        their files and one of their 01 events (release to 400 agencies)"""
-        pool = Pool()
-        File = pool.get('mvp.document.file')
-        vlist = []
-        for company, values, _files, origin in documents:
-            values = dict(values)
-            values.update({
-                    'company': int(company),
-                    'state': 'received',
-                    'origin': str(origin) if origin else None,
-                    })
-            values.setdefault('channel', 'exchange')
-            values.setdefault('arrival_date', cls.default_arrival_date())
-            vlist.append(values)
-        incomings = cls.create(vlist)
-        File.create([{
-                    'resource': str(incoming),
-                    'company': incoming.company.id,
-                    'kind': f.get('kind', 'original'),
-                    'name': f['name'],
-                    'data': f['data'],
-                    }
-                for incoming, (_, _, files, _) in zip(
-                    incomings, documents, strict=True)
-                for f in files])
-        for _issuer, group in groupby(
-                sorted(incomings, key=lambda i: i.issuer_name or ''),
-                key=lambda i: i.issuer_name or ''):
-            group = list(group)
-            cls.add_event(group, '01', group[0].issuer_label or '',
-                step='receive')
-        return incomings

@@ -9,3 +9,12 @@ class RouteError(UserError):
 
 class InterchangeError(UserError):
     pass
+
+
+class Rejected(Exception):
+    "A package or status refused on arrival: code and reason go back"
+
+    def __init__(self, code, message, keep=False):
+        super().__init__(message)
+        self.code = code
+        self.keep = keep

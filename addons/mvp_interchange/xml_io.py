@@ -77,9 +77,10 @@ class EdxmlError(Exception):
     ``args[0]`` a human explanation in English.
     """
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, value: str = ''):
         super().__init__(message)
         self.code = code
+        self.value = value  # what was refused, for a translated message
 
     @property
     def message(self) -> str:
@@ -205,6 +206,8 @@ class Package:
     message_id: str = ''
     signed: bool = False
     secrecy: str = ''
+    # XML namespace of the MessageHeader as found (any prefix, or none)
+    namespace: str = NS
     # raw text of the header elements as found (for checks on input)
     found: set[str] = field(default_factory=set, repr=False)
     raw_dates: dict[str, str] = field(default_factory=dict, repr=False)
@@ -234,6 +237,12 @@ class Status:
     timestamp: dt.datetime | None = None
     staff: Staff = field(default_factory=Staff)
     message_id: str = ''
+    namespace: str = NS
+
+
+def is_status_code(code: str) -> bool:
+    "Whether code is a QCVN 102 status code (01 to 16, not all in use)"
+    return len(code) == 2 and code.isdigit() and 1 <= int(code) <= 16
 
 
 def document_id(organ_id: str, date: dt.date, notation: str) -> str:
@@ -538,11 +547,13 @@ def validate(data: bytes | BinaryIO, kind: str = 'edxml',
 # --------------------------------------------------------------- reading
 
 class _Node:
-    __slots__ = ('name', 'children', 'text', 'attrib')
+    __slots__ = ('name', 'children', 'text', 'attrib', 'namespace')
 
-    def __init__(self, name: str, attrib: dict[str, str]):
+    def __init__(self, name: str, attrib: dict[str, str],
+            namespace: str | None = None):
         self.name = name
         self.attrib = attrib
+        self.namespace = namespace or ''
         self.children: list[_Node] = []
         self.text = ''
 
@@ -628,9 +639,10 @@ class _Target:
         if len(self.stack) >= self.max_depth:
             raise EdxmlError('depth',
                 f"The XML is nested deeper than {self.max_depth} levels.")
-        name = etree.QName(tag).localname
+        qname = etree.QName(tag)
+        name = qname.localname
         node = _Node(name, {etree.QName(k).localname: v
-                for k, v in dict(attrib).items()})
+                for k, v in dict(attrib).items()}, qname.namespace)
         if self.stack:
             self.stack[-1].children.append(node)
         else:
@@ -783,15 +795,17 @@ def _status(root: _Node) -> Status:
         raise EdxmlError('date',
             f"Invalid status time {timestamp_text!r}.") from exception
     code = holder.get('StatusCode').zfill(2)
-    if code not in STATUS_CODES:
-        raise EdxmlError('status_code', f"Unknown status code {code!r}.")
+    if not is_status_code(code):
+        raise EdxmlError('status_code', f"Unknown status code {code!r}: "
+            "QCVN 102 status codes are 01 to 16.", code)
     status = Status(
         sender=_organization(holder.find('From')),
         response_for=_response_for(response) if response else ResponseFor(),
         status_code=code,
         description=holder.get('Description'),
         timestamp=timestamp,
-        staff=_staff(holder.find('StaffInfo')))
+        staff=_staff(holder.find('StaffInfo')),
+        namespace=block.namespace)
     if not status.response_for.document_id:
         raise EdxmlError('missing',
             "The status does not name the document (ResponseFor/DocumentId).")
@@ -808,6 +822,7 @@ def _parents(root: _Node) -> Iterator[_Node]:
 
 def _package(root: _Node, h: _Node, streams: list[BinaryIO]) -> Package:
     p = Package()
+    p.namespace = h.namespace
     p.found = {n.name for n in _parents(
             next(root.iter('edXMLHeader'), None) or h)}
     p.sender = _organization(h.find('From'))
@@ -1028,9 +1043,12 @@ def check(package: Package, known_codes: Iterable[str] = (),
             fail('organ_id', f"{where}/OrganId {code!r} is not an "
                 "identifier code (DDD.DD.DD.Xnn).")
     _check_dates(package, today, fail)
+    if package.namespace != NS:
+        fail('namespace', f"The package is in the XML namespace "
+            f"{package.namespace or '(none)'!r}, not QCVN 102's {NS!r}.")
     if package.business_type not in BUSINESS_TYPES:
-        fail('business', "Unknown BussinessDocType "
-            f"{package.business_type!r}.")
+        fail('business_type', "Unknown BussinessDocType "
+            f"{package.business_type!r}: QCVN 102 knows 0 to 3.")
     elif package.business_type == REPLACE and not (
             package.business.replacements or package.business.document_id):
         fail('business', "A replacement does not name what it replaces.")

@@ -115,7 +115,8 @@ class SecurityIncomingTestCase(unittest.TestCase):
             'assigned_by': a.leader.id, 'recorded_late': True,
             'registered_date': dt.datetime(2020, 1, 1),
             'return_reason': "x", 'search_text': "x",
-            'origin': str(incoming),
+            'origin': str(incoming), 'legacy_encoding': 'vni',
+            'legacy_text': "x",
             }
         names = sorted(attacks)
         before = read(Incoming, incoming, names)
@@ -627,6 +628,25 @@ class SecurityIncomingTestCase(unittest.TestCase):
         self.assertEqual(event.description, gettext(
                 'mvp_documents.msg_incoming_event_declassified',
                 old="Top Secret", new="Normal"))
+
+    @with_transaction()
+    def test_a_classified_document_keeps_no_text_as_received(self):
+        "The text kept from before a TCVN3 conversion goes when the "
+        "document is classified"
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        a = Agency()
+        received = Incoming.receive_electronic(a.company,
+            Incoming.repair_legacy_text({
+                    'subject': "V/v b¸o c¸o t×nh h×nh", 'notation': '5/BC'}),
+            [])
+        self.assertEqual(
+            (received.subject, received.legacy_encoding),
+            ("V/v báo cáo tình hình", 'tcvn3'))
+        self.assertIn("b¸o c¸o", received.legacy_text)
+        Incoming.write([received], {
+                'confidentiality': 'secret', 'subject': None})
+        self.assertIsNone(Incoming(received.id).legacy_text)
 
     @with_transaction()
     def test_officers_do_not_find_a_classified_document(self):

@@ -5,6 +5,7 @@ import json
 from contextlib import contextmanager
 
 from trytond.modules.company.tests import create_company
+from trytond.modules.mvp_documents.tests.tools import load_vietnamese
 from trytond.modules.mvp_interchange import xml_io
 from trytond.modules.mvp_interchange.exceptions import (
     InterchangeError, RouteError)
@@ -259,6 +260,113 @@ class InterchangeTestCase(RouteTestCase):
         answer = Message.receive(peer, status_data('01', 'nope'))
         self.assertEqual((answer['outcome'], answer['code']),
             ('rejected', 'unknown_document'))
+
+    @with_transaction()
+    def test_package_outside_the_standard_refused_with_02(self):
+        "A package in another namespace or with a business type outside "
+        "QCVN 102 is refused with a Vietnamese reason and status 02 back"
+        pool = Pool()
+        Message = pool.get('mvp.interchange.message')
+        load_vietnamese(['mvp_interchange'])
+        make_agency('UBND tỉnh Nghệ An', HERE)
+        peer = make_peer(codes=[THERE])
+        data = xml_io.package_bytes(make_package())
+        bkav = data.replace(xml_io.NS.encode(), b'http://www.e-doc.vn/Schema/')
+        unknown_type = xml_io.package_bytes(make_package(
+                business=xml_io.Business(doc_type='7')))
+        for body, code, words in [(bkav, 'namespace', 'không gian tên'),
+                (unknown_type, 'business_type', 'Loại nghiệp vụ "7"')]:
+            with self.subTest(code=code), Transaction().set_context(
+                    language='vi'):
+                answer = Message.receive(peer, body, message_id=code)
+                self.assertEqual(
+                    (answer['outcome'], answer['code'],
+                        answer['status_code']),
+                    ('rejected', code, '02'))
+                self.assertIn(words, answer['message'])
+                message = Message(answer['id'])
+                self.assertEqual(message.last_error, answer['message'])
+                self.assertTrue(message.data)  # kept for the operator
+                reply, = Message.search([('direction', '=', 'out'),
+                        ('package', '=', message.id)])
+                self.assertEqual((reply.kind, reply.status_code,
+                        reply.recipient_code), ('status', '02', THERE))
+                status = xml_io.parse(reply.data)
+                self.assertEqual(status.status_code, '02')
+                self.assertEqual(status.description, answer['message'])
+                self.assertEqual(status.response_for.document_id,
+                    make_package().document_id)
+
+    @with_transaction()
+    def test_liberal_in_prefixes_and_encodings(self):
+        "Another prefix, the default namespace, a BOM and UTF-16 are read"
+        Message = Pool().get('mvp.interchange.message')
+        make_agency('UBND tỉnh Nghệ An', HERE)
+        peer = make_peer(codes=[THERE])
+        def package(number):
+            return xml_io.package_bytes(make_package(
+                    document_id=f'000.00.00.H54,2026/11/20,{number}/TTr'))
+        variants = {
+            'prefix': package(1).replace(b'edXML:', b'q:').replace(
+                b'xmlns:edXML=', b'xmlns:q='),
+            'default': package(2).replace(b'edXML:', b''),
+            'bom': b'\xef\xbb\xbf' + package(3),
+            'utf16': package(4).decode().replace('encoding="utf-8"',
+                'encoding="UTF-16"').encode('utf-16'),
+            }
+        for name, body in variants.items():
+            with self.subTest(variant=name):
+                answer = Message.receive(peer, body)
+                self.assertEqual(answer['outcome'], 'accepted',
+                    answer.get('message'))
+
+    @with_transaction()
+    def test_status_code_outside_01_16_refused(self):
+        "A status code outside 01-16 is refused with a Vietnamese reason; "
+        "one inside the range but unused here is read"
+        Message = Pool().get('mvp.interchange.message')
+        load_vietnamese(['mvp_interchange'])
+        peer = make_peer(codes=[HERE])
+        with Transaction().set_context(language='vi'):
+            answer = Message.receive(peer, status_data('17', 'doc'))
+        self.assertEqual((answer['outcome'], answer['code']),
+            ('rejected', 'status_code'))
+        self.assertIn('Mã trạng thái "17"', answer['message'])
+        self.assertNotIn('status_code', answer)  # no 02 for a status
+        self.assertEqual(Message(answer['id']).kind, 'status')
+        answer = Message.receive(peer, status_data('10', 'doc'))
+        self.assertEqual(answer['code'], 'unknown_document')
+
+    @with_transaction()
+    def test_legacy_text_converted_on_arrival(self):
+        "A subject in TCVN3 and an issuer in VNI arrive as Unicode; the "
+        "document keeps what arrived and says it was converted"
+        pool = Pool()
+        Message = pool.get('mvp.interchange.message')
+        Incoming = pool.get('mvp.incoming')
+        make_agency('UBND tỉnh Nghệ An', HERE)
+        peer = make_peer(codes=[THERE])
+        subject = 'V/v b¸o c¸o t×nh h×nh thùc hiÖn kÕ ho¹ch n¨m 2026'
+        issuer = 'UÛy ban nhaân daân tænh Thaùi Bình'
+        package = make_package(subject=subject, content=subject,
+            sender=xml_io.Organization('000.00.00.H54', '', issuer))
+        answer = Message.receive(peer, xml_io.package_bytes(package))
+        self.assertEqual(answer['outcome'], 'accepted', answer)
+        incoming, = Incoming.browse(answer['documents'])
+        self.assertEqual(incoming.subject,
+            'V/v báo cáo tình hình thực hiện kế hoạch năm 2026')
+        self.assertEqual(incoming.issuer_name,
+            'Ủy ban nhân dân tỉnh Thái Bình')
+        self.assertEqual(incoming.legacy_encoding, 'tcvn3')
+        self.assertIn(subject, incoming.legacy_text)
+        self.assertIn(issuer, incoming.legacy_text)
+        # the same document in Unicode is left alone
+        answer = Message.receive(peer, xml_io.package_bytes(make_package(
+                    document_id='000.00.00.H54,2026/11/20,52/TTr-STTTT')))
+        incoming, = Incoming.browse(answer['documents'])
+        self.assertEqual(incoming.subject, make_package().subject)
+        self.assertIsNone(incoming.legacy_encoding)
+        self.assertIsNone(incoming.legacy_text)
 
     @with_transaction()
     def test_stuck_messages(self):

@@ -81,11 +81,25 @@ class OutgoingPackageTestCase(OutgoingSetup, unittest.TestCase):
                 f'{package.code_number}/{package.code_notation}',
                 outgoing.notation)
             self.assertEqual(package.subject, outgoing.subject)
+            # Article 7 numbers the tờ trình 16 (QCVN 102 DocumentType)
+            self.assertEqual((package.type_code, package.type_name),
+                ('16', 'Tờ trình'))
             attachment, = package.attachments
             self.assertEqual(attachment.name, 'to-trinh-signed.pdf')
             self.assertTrue(attachment.read().startswith(b'%PDF'))
         finally:
             package.close()
+
+    @with_transaction()
+    def test_every_seeded_type_has_its_edxml_code(self):
+        "The 29 types of Decree 30 carry their number as DocumentType/Type"
+        DocumentType = Pool().get('mvp.document.type')
+        types = DocumentType.search([('complaint', '=', False)],
+            order=[('sequence', 'ASC')])
+        self.assertEqual([t.edxml_type for t in types],
+            [str(n) for n in range(1, 30)])
+        self.assertEqual(
+            {t.name: t.edxml_type for t in types}['Công văn'], '18')
 
     @with_transaction()
     def test_statuses_move_the_recipient_forward_only(self):
