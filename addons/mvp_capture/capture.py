@@ -7,6 +7,7 @@ from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.modules.mvp_documents.document_type import is_classified
 from trytond.modules.mvp_documents.file import content_refused
+from trytond.modules.mvp_documents.notification import notify
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import timezone as tz
@@ -288,7 +289,7 @@ class Incoming(metaclass=PoolMeta):
         if uploader and uploader.id:
             users.add(uploader)
         values = {'document': self.notation or str(self.id)}
-        self._notify(
+        notify(
             users,
             gettext('mvp_capture.msg_capture_classified_subject',
                 **values),
