@@ -7,6 +7,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.modules.mvp_documents.register_print import (
     checked_register, utc_datetime)
+from trytond.modules.mvp_documents.unicode import fold
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -14,7 +15,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .backfill import read_log, template_xlsx
 from .exceptions import CaptureError
-from .heading import fold, normalise_name
+from .heading import normalise_name
 
 TEMPLATE_NAME = 'so-van-ban-den-mau.xlsx'
 
