@@ -161,8 +161,7 @@ def create_database(config, db_name, fresh=False):
         env = dict(os.environ, TRYTONPASSFILE=_passfile(config))
         subprocess.run(
             [sys.executable, _script('trytond-admin'), '-c', config,
-                '-d', template, '-u', 'document_incoming', 'inbound_email',
-                'mvp_documents', '--activate-dependencies',
+                '-d', template, '-u', 'mvp_capture', '--activate-dependencies',
                 '--email', 'admin@example.com'],
             check=True, env=env, capture_output=True)
     psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{template}"')

@@ -168,7 +168,7 @@ def paper_log(rows):
     "A paper incoming log spreadsheet as the back-fill wizard reads it"
     import xlsxwriter
 
-    from trytond.modules.mvp_documents.backfill import COLUMNS
+    from trytond.modules.mvp_capture.backfill import COLUMNS
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {'in_memory': True})
     sheet = workbook.add_worksheet("Sổ văn bản đến")

@@ -187,7 +187,7 @@ def test_incoming_from_scan_to_processed_in_the_web_client(demo_server):
     """A clerk registers a scan, the leader assigns it on a phone, the
     department head hands it to an officer, two officers finish it"""
     scan_tools = pytest.importorskip(
-        'trytond.modules.mvp_documents.tests.scan_tools')
+        'trytond.modules.mvp_capture.tests.scan_tools')
     server = demo_server
     clerk = server.login('vt.stttt', DEMO_PASSWORD)
     context = server.rpc('model.res.user.get_preferences', [True, {}], clerk)

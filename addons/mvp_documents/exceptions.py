@@ -28,14 +28,6 @@ class DocumentFileError(UserError):
     pass
 
 
-class CaptureError(UserError):
-    pass
-
-
-class CaptureWarning(UserWarning):
-    pass
-
-
 class DossierError(UserError):
     pass
 

@@ -127,8 +127,6 @@ class Cron(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.method.selection.extend([
-                ('inbound.email.inbox|fetch_imap_all',
-                    "Fetch E-mails of the Mailboxes"),
                 ('mvp.assignment|check_deadlines',
                     "Mark Work Due Soon and Overdue"),
                 ('mvp.assignment|send_digests',

@@ -1,13 +1,11 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Unit tests of the printed register, processing slip and paper-log
-reader."""
+"""Unit tests of the printed register and processing slip."""
 import datetime as dt
 import io
 import unittest
 
-from trytond.modules.mvp_documents.backfill import (
-    COLUMNS, LogError, read_log, template_xlsx)
+from trytond.modules.mvp_documents.fonts import find_font
 from trytond.modules.mvp_documents.register_book import (
     REGISTER_COLUMNS, Instruction, RegisterBook, RegisterRow, Slip,
     register_pdf, register_xlsx, slip_pdf)
@@ -114,79 +112,9 @@ class SlipTestCase(unittest.TestCase):
             self.assertIn(expected, text)
 
 
-def log_xlsx(rows, headings=None):
-    import xlsxwriter
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer)
-    sheet = workbook.add_worksheet()
-    for column, heading in enumerate(
-            headings or [h for _, h, _, _, _ in COLUMNS]):
-        sheet.write(0, column, heading)
-    for number, row in enumerate(rows, 1):
-        for column, value in enumerate(row):
-            if isinstance(value, dt.datetime):
-                sheet.write_datetime(number, column, value)
-            elif value is not None:
-                sheet.write(number, column, value)
-    workbook.close()
-    return buffer.getvalue()
+class FontTestCase(unittest.TestCase):
 
-
-GOOD = ['03/11/2025 08:30', None, 'Sở Nội vụ', '27/BC-SNV', '31/10/2025',
-    'Báo cáo', 'Kết quả kiểm tra', 'Nguyễn Văn A', 'Khẩn', 'thường', 3,
-    None, None]
-
-
-class BackfillTestCase(unittest.TestCase):
-    "Reading a paper log"
-
-    def test_template_is_readable_and_example_ignored(self):
-        rows = xlsx_rows(template_xlsx())
-        self.assertEqual(rows[0][0], 'Ngày giờ đến *')
-        self.assertEqual(read_log(template_xlsx()),
-            ([], [LogError(0, None, 'empty')]))
-
-    def test_good_rows(self):
-        rows, errors = read_log(log_xlsx([
-                    GOOD,
-                    [dt.datetime(2025, 11, 3, 14, 0), 7, 'UBND huyện',
-                        None, None, 'Công văn', 'V/v họp', None, None, None,
-                        None, '10/11/2025', 'ghi'],
-                    ]))
-        self.assertEqual(errors, [])
-        self.assertEqual([r.row for r in rows], [2, 3])
-        self.assertEqual(rows[0].values, {
-                'arrival_date': dt.datetime(2025, 11, 3, 8, 30),
-                'issuer': 'Sở Nội vụ', 'notation': '27/BC-SNV',
-                'issue_date': dt.date(2025, 10, 31),
-                'document_type': 'Báo cáo', 'subject': 'Kết quả kiểm tra',
-                'signer_name': 'Nguyễn Văn A', 'urgency': 'urgent',
-                'confidentiality': 'normal', 'pages': 3})
-        self.assertEqual(rows[1].values['arrival_number'], 7)
-        self.assertEqual(rows[1].values['deadline'], dt.date(2025, 11, 10))
-
-    def test_errors_by_row_and_column(self):
-        bad_date = list(GOOD)
-        bad_date[0] = '31/02/2025'
-        no_subject = list(GOOD)
-        no_subject[6] = None
-        bad_choice = list(GOOD)
-        bad_choice[8] = 'Rất khẩn'
-        bad_choice[10] = 'ba'
-        rows, errors = read_log(log_xlsx([GOOD, bad_date, [None] * 13,
-                    no_subject, bad_choice]))
-        self.assertEqual(errors, [
-                LogError(3, 'Ngày giờ đến', 'datetime', '31/02/2025'),
-                LogError(5, 'Trích yếu', 'required'),
-                LogError(6, 'Độ khẩn', 'choice', 'Rất khẩn'),
-                LogError(6, 'Số trang', 'integer', 'ba'),
-                ])
-
-    def test_bad_files(self):
-        for name, data, code in [
-                ('not xlsx', b'%PDF-1.4', 'file'),
-                ('wrong headings', log_xlsx([GOOD], headings=['A', 'B']),
-                    'headings'),
-                ]:
-            with self.subTest(name=name):
-                self.assertEqual(read_log(data)[1][0].code, code)
+    def test_serif_font_covers_vietnamese(self):
+        for style in ['regular', 'bold', 'italic', 'bolditalic']:
+            with self.subTest(style=style):
+                self.assertTrue(find_font(style).endswith('.ttf'))

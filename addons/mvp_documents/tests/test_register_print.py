@@ -1,19 +1,16 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Printed incoming register, processing slip and back-fill from a paper
-log, through the models."""
+"""Printed incoming register and processing slip, through the models."""
 import datetime as dt
 import unittest
 
-from trytond.modules.mvp_documents.exceptions import CaptureError
-from trytond.modules.mvp_documents.incoming_backfill import import_log
 from trytond.modules.company.tests import set_company
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     acting_as, create_agency, create_incoming, create_official)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
-from .test_register_book import GOOD, log_xlsx, pdf_text, xlsx_rows
+from .test_register_book import pdf_text, xlsx_rows
 
 
 def registered(company, count, **values):
@@ -157,88 +154,3 @@ class RegisterPrintTestCase(unittest.TestCase):
                 'Đồng chí Chuyên Viên dự thảo văn bản.',
                 'Lê Thị Trưởng Phòng', deadline.strftime('%d/%m/%Y')]:
             self.assertIn(expected, text)
-
-
-class BackfillModelTestCase(unittest.TestCase):
-    "Back-fill from a paper log"
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module('mvp_documents')
-
-    def register(self, company):
-        pool = Pool()
-        Register = pool.get('mvp.register')
-        register, = Register.search([
-                ('company', '=', company.id), ('confidential', '=', False)])
-        return register
-
-    def rows(self, count):
-        day = dt.date.today() - dt.timedelta(days=5)
-        rows = []
-        for i in range(count):
-            row = list(GOOD)
-            row[0] = '%s 08:%02d' % (day.strftime('%d/%m/%Y'), i)
-            row[3] = '%s/BC-SNV' % (i + 1)
-            row[4] = (day - dt.timedelta(days=2)).strftime('%d/%m/%Y')
-            rows.append(row)
-        return rows
-
-    @with_transaction()
-    def test_log_is_registered_in_order_and_marked_late(self):
-        pool = Pool()
-        DocumentType = pool.get('mvp.document.type')
-        company = create_agency("Sở Nội vụ", 'SNV')
-        issuer = create_agency("Sở Tài chính", 'STC')
-        rows = self.rows(3)
-        rows[0][2] = 'Bưu điện tỉnh Thái Bình'
-        rows[1][2] = 'Sở Tài chính'
-        rows[2][1] = 3
-        incomings = import_log(self.register(company), log_xlsx(rows))
-        self.assertEqual([i.arrival_number for i in incomings], [1, 2, 3])
-        self.assertTrue(all(i.state == 'registered' for i in incomings))
-        self.assertTrue(all(i.recorded_late for i in incomings))
-        self.assertEqual(incomings[1].issuer, issuer)
-        self.assertEqual(
-            incomings[0].issuer_name, 'Bưu điện tỉnh Thái Bình')
-        report, = DocumentType.search([('abbreviation', '=', 'BC')])
-        self.assertEqual(incomings[0].document_type, report)
-        self.assertEqual(incomings[0].urgency, 'urgent')
-
-    @with_transaction()
-    def test_errors_are_reported_by_row_and_nothing_is_created(self):
-        pool = Pool()
-        Incoming = pool.get('mvp.incoming')
-        company = create_agency("Sở Nội vụ", 'SNV')
-        rows = self.rows(4)
-        rows[1][5] = 'Loại lạ'
-        rows[2][0] = 'hôm qua'
-        rows[3][11] = '01/01/2000'
-        before = Incoming.search_count([])
-        with self.assertRaises(CaptureError) as cm:
-            import_log(self.register(company), log_xlsx(rows))
-        message = cm.exception.message
-        self.assertIn('3 problems', message)
-        self.assertIn('Row 3, Loại văn bản', message)
-        self.assertIn('Row 4, Ngày giờ đến', message)
-        self.assertIn('Row 5, Hạn giải quyết', message)
-        self.assertEqual(Incoming.search_count([]), before)
-
-    @with_transaction()
-    def test_number_of_the_paper_log_must_follow_the_register(self):
-        company = create_agency("Sở Nội vụ", 'SNV')
-        rows = self.rows(2)
-        rows[1][1] = 7
-        with self.assertRaises(CaptureError) as cm:
-            import_log(self.register(company), log_xlsx(rows))
-        self.assertIn('says 7', cm.exception.message)
-
-    @with_transaction()
-    def test_template_is_offered_by_the_wizard(self):
-        pool = Pool()
-        Start = pool.get('mvp.incoming.backfill.start')
-        self.assertEqual(
-            xlsx_rows(Start.default_template())[0][0], 'Ngày giờ đến *')
-        self.assertTrue(Start.default_template_name().endswith('.xlsx'))
-
-

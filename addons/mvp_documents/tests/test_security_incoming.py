@@ -19,8 +19,6 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
 
-from .test_register_book import GOOD, log_xlsx
-
 # UserError covers AccessError and the model's own errors
 REFUSED = UserError
 
@@ -465,37 +463,6 @@ class SecurityIncomingTestCase(unittest.TestCase):
                             'return_')
                     self.assertRefused(run)
         self.assertEqual(Incoming(received.id).state, 'received')
-
-    @with_transaction()
-    def test_backfill_registers_only_into_the_clerks_agency(self):
-        "The register id of the back-fill form is not trusted"
-        pool = Pool()
-        Incoming = pool.get('mvp.incoming')
-        Register = pool.get('mvp.register')
-        Wizard = pool.get('mvp.incoming.backfill', type='wizard')
-        a = Agency()
-        b = Agency("Sở Nội vụ", 'SNV', prefix='b_')
-        register_b, = Register.search([
-                ('company', '=', b.company.id),
-                ('confidential', '=', False)])
-        row = list(GOOD)
-        day = dt.date.today() - dt.timedelta(days=5)
-        row[0] = '%s 08:00' % day.strftime('%d/%m/%Y')
-        row[4] = day.strftime('%d/%m/%Y')
-        data = log_xlsx([row])
-        count = Incoming.search_count([])
-        for employee in [a.clerk, a.officer1]:
-            with self.subTest(employee=employee.rec_name):
-                with acting_as(employee, access=False):
-                    def run():
-                        session_id, _, _ = Wizard.create()
-                        Wizard.execute(session_id, {'start': {
-                                    'company': b.company.id,
-                                    'register': register_b.id,
-                                    'data': data,
-                                    'data_name': 'log.xlsx'}}, 'import_')
-                    self.assertRefused(run)
-        self.assertEqual(Incoming.search_count([]), count)
 
     @with_transaction()
     def test_register_print_prints_only_the_users_agency(self):

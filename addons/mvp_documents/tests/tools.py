@@ -12,18 +12,21 @@ from trytond.tests.test_tryton import load_doc_tests, with_transaction
 __all__ = ['scenario_test_case', 'WebClientViewsMixin']
 
 
-def scenario_test_case(name, path):
+def scenario_test_case(name, path, requirements=None):
     """Return a TestCase with one test per scenario_*.rst beside path.
 
     trytond's load_doc_tests feeds unittest's load_tests protocol, which
     pytest ignores; wrapping each doctest file in a test method lets both
-    runners see every scenario.
+    runners see every scenario.  requirements maps the system parts that
+    the scenarios may require to a function returning why such a part is
+    missing, or None (see missing_requirement).
     """
     directory = pathlib.Path(path).parent
 
     def make_test(scenario):
         def test(self):
-            missing = missing_requirement(directory / scenario)
+            missing = missing_requirement(
+                directory / scenario, requirements or {})
             if missing:
                 self.skipTest(missing)
             loader = unittest.TestLoader()
@@ -44,37 +47,32 @@ def scenario_test_case(name, path):
     return type('ScenarioTestCase', (unittest.TestCase,), attrs)
 
 
-def _ocr_missing():
-    from trytond.modules.mvp_documents.scan import ocr_available
-    if not ocr_available():
-        return ("ocrmypdf and Tesseract's Vietnamese model are not "
-            "installed (Debian ocrmypdf, tesseract-ocr-vie)")
+def missing_requirement(scenario, requirements):
+    """Return why the scenario cannot run on this machine, or None
+
+    A scenario names the system parts it needs in a comment line
+    ".. requires: ocr" near its top; without them it skips with the reason
+    that requirements[name]() gives.  A name that the module's test runner
+    does not know is an error, not a skip.
+    """
+    with open(scenario, encoding='utf-8') as file:
+        head = [next(file, '') for _ in range(20)]
+    for line in head:
+        if line.startswith('.. requires:'):
+            for name in line.split(':', 1)[1].split():
+                reason = requirements[name]()
+                if reason:
+                    return reason
 
 
-def _fonts_missing():
+def fonts_missing():
+    "Why no serif font with Vietnamese glyphs is found, or None"
     from trytond.modules.mvp_documents.fonts import FontError, find_font
     try:
         find_font()
     except FontError:
         return ("no serif font with Vietnamese glyphs: Liberation Serif 2, "
             "Noto Serif or DejaVu Serif (Debian fonts-liberation2)")
-
-
-# A scenario names the system parts it needs in a comment line
-# ".. requires: ocr" near its top; without them it skips with the reason.
-REQUIREMENTS = {'ocr': _ocr_missing, 'fonts': _fonts_missing}
-
-
-def missing_requirement(scenario):
-    "Return why the scenario cannot run on this machine, or None"
-    with open(scenario, encoding='utf-8') as file:
-        head = [next(file, '') for _ in range(20)]
-    for line in head:
-        if line.startswith('.. requires:'):
-            for name in line.split(':', 1)[1].split():
-                reason = REQUIREMENTS[name]()
-                if reason:
-                    return reason
 
 
 def load_vietnamese(modules=('mvp_documents',)):

@@ -5,16 +5,16 @@ import logging
 
 from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.modules.mvp_documents.document_type import is_classified
+from trytond.modules.mvp_documents.file import content_refused
+from trytond.modules.mvp_documents.notification import notify
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import timezone as tz
 from trytond.transaction import Transaction, without_check_access
 
-from .document_type import is_classified
 from .eml import MailError, parse_eml
 from .exceptions import CaptureError, CaptureWarning
-from .file import content_refused
-from .notification import notify
 from .heading import issuer_candidates, normalise_name, parse_heading
 from .scan import (
     SCAN_TYPES, OcrError, ScanError, classified_marking, inspect_scan,
@@ -160,7 +160,7 @@ class Incoming(metaclass=PoolMeta):
             return inspect_scan(bytes(data or b''))
         except ScanError as exception:
             raise CaptureError(gettext(
-                    'mvp_documents.msg_capture_scan_%s' % exception.code,
+                    'mvp_capture.msg_capture_scan_%s' % exception.code,
                     file=name or '')) from exception
 
     @classmethod
@@ -176,7 +176,7 @@ class Incoming(metaclass=PoolMeta):
             mail = parse_eml(bytes(data))
         except MailError as exception:
             raise CaptureError(gettext(
-                    'mvp_documents.msg_capture_email_invalid',
+                    'mvp_capture.msg_capture_email_invalid',
                     file=name or '')) from exception
         if mail.message_id:
             existing = cls.search([
@@ -194,7 +194,7 @@ class Incoming(metaclass=PoolMeta):
             arrival = min(arrival, sent)
         sender = mail.sender_name or mail.sender_address
         notes = gettext(
-            'mvp_documents.msg_capture_email_notes',
+            'mvp_capture.msg_capture_email_notes',
             sender=sender, address=mail.sender_address,
             date=mail.date.strftime('%d/%m/%Y %H:%M') if mail.date else '')
         incoming = cls(
@@ -291,9 +291,9 @@ class Incoming(metaclass=PoolMeta):
         values = {'document': self.notation or str(self.id)}
         notify(
             users,
-            gettext('mvp_documents.msg_capture_classified_subject',
+            gettext('mvp_capture.msg_capture_classified_subject',
                 **values),
-            gettext('mvp_documents.msg_capture_classified_body', **values),
+            gettext('mvp_capture.msg_capture_classified_body', **values),
             records=[self])
 
     def _main_file(self):
@@ -352,7 +352,7 @@ class Incoming(metaclass=PoolMeta):
                 ]:
             if value:
                 lines.append(gettext(
-                        'mvp_documents.' + label, value=value))
+                        'mvp_capture.' + label, value=value))
         return '\n'.join(lines)
 
     @classmethod
@@ -428,7 +428,7 @@ class Incoming(metaclass=PoolMeta):
                 key = Warning.format('mvp_incoming_duplicate', [incoming])
                 if Warning.check(key):
                     raise CaptureWarning(key, gettext(
-                            'mvp_documents.msg_capture_duplicate',
+                            'mvp_capture.msg_capture_duplicate',
                             notation=incoming.notation,
                             date=incoming.issue_date.strftime('%d/%m/%Y'),
                             issuer=incoming.issuer_label or '',

@@ -5,10 +5,10 @@ import re
 
 from trytond.i18n import gettext
 from trytond.model import fields
+from trytond.modules.mvp_documents.document_type import is_classified
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from .document_type import is_classified
 from .eml import MailError, looks_like_eml, parse_eml
 from .exceptions import CaptureError
 
@@ -81,7 +81,7 @@ class Incoming(metaclass=PoolMeta):
         MvpIncoming = pool.get('mvp.incoming')
         if not self.company:
             raise CaptureError(gettext(
-                    'mvp_documents.msg_capture_no_agency',
+                    'mvp_capture.msg_capture_no_agency',
                     document=self.name))
         data = bytes(self.data or b'')
         if looks_like_eml(data):
@@ -89,7 +89,7 @@ class Incoming(metaclass=PoolMeta):
                 parse_eml(data)
             except MailError as exception:
                 raise CaptureError(gettext(
-                        'mvp_documents.msg_capture_email_invalid',
+                        'mvp_capture.msg_capture_email_invalid',
                         file=self.name)) from exception
         else:
             MvpIncoming._inspect_scan(data, self.name)
@@ -99,7 +99,7 @@ class Incoming(metaclass=PoolMeta):
         MvpIncoming = pool.get('mvp.incoming')
         if not self.company:
             raise CaptureError(gettext(
-                    'mvp_documents.msg_capture_no_agency',
+                    'mvp_capture.msg_capture_no_agency',
                     document=self.name))
         data = bytes(self.data or b'')
         if looks_like_eml(data):

@@ -5,6 +5,9 @@ import datetime
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.mvp_documents.register_print import (
+    checked_register, utc_datetime)
+from trytond.modules.mvp_documents.unicode import fold
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -12,8 +15,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .backfill import read_log, template_xlsx
 from .exceptions import CaptureError
-from .heading import fold, normalise_name
-from .register_print import checked_register, utc_datetime
+from .heading import normalise_name
 
 TEMPLATE_NAME = 'so-van-ban-den-mau.xlsx'
 
@@ -64,14 +66,14 @@ class IncomingBackfill(Wizard):
     __name__ = 'mvp.incoming.backfill'
     start = StateView(
         'mvp.incoming.backfill.start',
-        'mvp_documents.incoming_backfill_start_view_form', [
+        'mvp_capture.incoming_backfill_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Import", 'import_', 'tryton-ok', default=True),
             ])
     import_ = StateTransition()
     done = StateView(
         'mvp.incoming.backfill.done',
-        'mvp_documents.incoming_backfill_done_view_form', [
+        'mvp_capture.incoming_backfill_done_view_form', [
             Button("Close", 'end', 'tryton-close', default=True),
             ])
 
@@ -87,7 +89,7 @@ class IncomingBackfill(Wizard):
         numbers = [i.arrival_number for i in incomings]
         return {
             'report': gettext(
-                'mvp_documents.msg_backfill_done', count=len(incomings),
+                'mvp_capture.msg_backfill_done', count=len(incomings),
                 first='%02d' % min(numbers) if numbers else '',
                 last='%02d' % max(numbers) if numbers else ''),
             'incomings': [i.id for i in incomings],
@@ -96,11 +98,11 @@ class IncomingBackfill(Wizard):
 
 def _error_text(error):
     if error.code in {'file', 'headings', 'empty'}:
-        return gettext('mvp_documents.msg_backfill_%s' % error.code)
+        return gettext('mvp_capture.msg_backfill_%s' % error.code)
     return gettext(
-        'mvp_documents.msg_backfill_row',
+        'mvp_capture.msg_backfill_row',
         row=error.row, column=error.column or '',
-        error=gettext('mvp_documents.msg_backfill_%s' % error.code,
+        error=gettext('mvp_capture.msg_backfill_%s' % error.code,
             value=error.value))
 
 
@@ -127,7 +129,7 @@ def import_log(register, data):
         document_type = lookup.document_type(type_name) if type_name else None
         if type_name and not document_type:
             row_problems.append(('Loại văn bản', gettext(
-                        'mvp_documents.msg_backfill_type', value=type_name)))
+                        'mvp_capture.msg_backfill_type', value=type_name)))
         arrival = values.get('arrival_date')
         if arrival:
             values['arrival_date'] = utc = utc_datetime(
@@ -136,18 +138,18 @@ def import_log(register, data):
                     arrival.date(), datetime.time()))
             if utc > now:
                 row_problems.append(('Ngày giờ đến', gettext(
-                            'mvp_documents.msg_backfill_future')))
+                            'mvp_capture.msg_backfill_future')))
             for key, column in [('deadline', 'Hạn giải quyết')]:
                 if values.get(key) and values[key] < arrival.date():
                     row_problems.append((column, gettext(
-                                'mvp_documents.msg_backfill_before_arrival')))
+                                'mvp_capture.msg_backfill_before_arrival')))
             if values.get('issue_date') and (
                     values['issue_date'] > arrival.date()):
                 row_problems.append(('Ngày văn bản', gettext(
-                            'mvp_documents.msg_backfill_after_arrival')))
+                            'mvp_capture.msg_backfill_after_arrival')))
         for column, text in row_problems:
             problems.append(gettext(
-                    'mvp_documents.msg_backfill_row', row=row.row,
+                    'mvp_capture.msg_backfill_row', row=row.row,
                     column=column, error=text))
         if row_problems or errors:
             continue
@@ -166,19 +168,19 @@ def import_log(register, data):
                 Incoming.register_arrival([incoming])
         except UserError as exception:
             problems.append(gettext(
-                    'mvp_documents.msg_backfill_row', row=row.row,
+                    'mvp_capture.msg_backfill_row', row=row.row,
                     column='', error=exception.message))
             continue
         if number is not None and number != incoming.arrival_number:
             problems.append(gettext(
-                    'mvp_documents.msg_backfill_row', row=row.row,
+                    'mvp_capture.msg_backfill_row', row=row.row,
                     column='Số đến', error=gettext(
-                        'mvp_documents.msg_backfill_number', value=number,
+                        'mvp_capture.msg_backfill_number', value=number,
                         number=incoming.arrival_number)))
         incomings.append(incoming)
     if problems:
         raise CaptureError(gettext(
-                'mvp_documents.msg_backfill_failed',
+                'mvp_capture.msg_backfill_failed',
                 count=len(problems), problems='\n'.join(problems[:200])))
     return incomings
 

@@ -6,8 +6,8 @@ import datetime as dt
 import unittest
 
 from trytond.exceptions import UserWarning
-from trytond.modules.mvp_documents.exceptions import CaptureError
-from trytond.modules.mvp_documents.scan import ocr_available
+from trytond.modules.mvp_capture.exceptions import CaptureError
+from trytond.modules.mvp_capture.scan import ocr_available
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     create_agency, create_incoming)
 from trytond.pool import Pool
@@ -56,7 +56,7 @@ class CaptureTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('mvp_documents')
+        activate_module('mvp_capture')
 
     @classmethod
     def tearDownClass(cls):

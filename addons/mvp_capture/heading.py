@@ -17,7 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ['Heading', 'parse_heading', 'fold', 'normalise_name',
+from trytond.modules.mvp_documents.unicode import fold
+
+__all__ = ['Heading', 'parse_heading', 'normalise_name',
     'issuer_candidates', 'TYPE_NAMES']
 
 #: Type names of Decree 30/2020 Article 7 and their abbreviation
@@ -80,22 +82,6 @@ class Heading:
 
     def __bool__(self):
         return any(getattr(self, f) for f in self.__dataclass_fields__)
-
-
-def fold(text: str) -> str:
-    """Return text in lower case without diacritics, one character for one.
-
-    Keeping the length lets a match on the folded text be cut from the
-    original.
-    """
-    result = []
-    for char in text:
-        if char in 'đĐ':
-            result.append('d')
-            continue
-        base = unicodedata.normalize('NFD', char)[:1] or char
-        result.append(base.lower()[:1] or base)
-    return ''.join(result)
 
 
 _ABBREVIATIONS = {fold(v): k for k, v in TYPE_NAMES.items()}

@@ -14,6 +14,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from trytond.modules.mvp_documents.unicode import fold
+
 __all__ = ['COLUMNS', 'LogRow', 'LogError', 'template_xlsx', 'read_log',
     'URGENCY_LABELS', 'CONFIDENTIALITY_LABELS']
 
@@ -111,7 +113,6 @@ def template_xlsx() -> bytes:
 
 
 def _fold(value: str) -> str:
-    from .heading import fold
     return ' '.join(fold(value).split())
 
 

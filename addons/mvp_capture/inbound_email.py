@@ -5,13 +5,14 @@ import logging
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, log_refusal, refuse)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
 from .exceptions import CaptureError
 from .imap import ImapAccount, ImapError, fetch_unseen, mark_seen
-from .protection import ServerFieldsMixin, log_refusal, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Inbox(ServerFieldsMixin, metaclass=PoolMeta):
     @classmethod
     @ModelView.button
     def new_identifier(cls, inboxes):
-        refuse('mvp_documents.msg_inbox_webhook_off', inboxes,
+        refuse('mvp_capture.msg_inbox_webhook_off', inboxes,
             fields=['identifier'], error=CaptureError)
 
     @classmethod
@@ -104,7 +105,7 @@ class Inbox(ServerFieldsMixin, metaclass=PoolMeta):
                 inbox._fetch_imap()
             except ImapError as exception:
                 raise CaptureError(gettext(
-                        'mvp_documents.msg_capture_imap_failed',
+                        'mvp_capture.msg_capture_imap_failed',
                         inbox=inbox.rec_name,
                         error=str(exception))) from exception
 

@@ -7,13 +7,12 @@ import email.message
 import io
 import unittest
 
-from trytond.modules.mvp_documents.eml import MailError, parse_eml
-from trytond.modules.mvp_documents.fonts import find_font
-from trytond.modules.mvp_documents.heading import (
+from trytond.modules.mvp_capture.eml import MailError, parse_eml
+from trytond.modules.mvp_capture.heading import (
     Heading, issuer_candidates, normalise_name, parse_heading)
-from trytond.modules.mvp_documents.imap import (
+from trytond.modules.mvp_capture.imap import (
     ImapAccount, ImapError, fetch_unseen, mark_seen)
-from trytond.modules.mvp_documents.scan import (
+from trytond.modules.mvp_capture.scan import (
     ScanError, inspect_scan, ocr_available, ocr_scan)
 
 from .imap_server import ImapServer
@@ -215,14 +214,6 @@ class OcrTestCase(unittest.TestCase):
     def test_pdf_with_text_layer_is_read_without_ocr(self):
         result = ocr_scan(vietnamese_page_pdf(), 'application/pdf')
         self.assertIn('TỜ TRÌNH', result.first_page)
-
-
-class FontTestCase(unittest.TestCase):
-
-    def test_serif_font_covers_vietnamese(self):
-        for style in ['regular', 'bold', 'italic', 'bolditalic']:
-            with self.subTest(style=style):
-                self.assertTrue(find_font(style).endswith('.ttf'))
 
 
 class EmlTestCase(unittest.TestCase):

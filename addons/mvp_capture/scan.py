@@ -144,24 +144,13 @@ def inspect_scan(data: bytes) -> ScanInfo:
 
 
 def _pdf_pages(data: bytes) -> int:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    # "does this PDF open" is the core's, for every module
+    from trytond.modules.mvp_documents.pdf_check import PdfProblem, open_pdf
     try:
-        reader = PdfReader(io.BytesIO(data), strict=True)
-        if reader.is_encrypted:
-            raise ScanError('broken', "encrypted")
-        pages = len(reader.pages)
-        # Touch every page so that a truncated file fails here
-        for page in reader.pages:
-            _ = page.mediabox  # parsing the page raises if it is broken
-    except ScanError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError,
-            AttributeError, OSError) as exception:
-        raise ScanError('broken', str(exception)) from exception
-    if not pages:
-        raise ScanError('broken', "no page")
-    return pages
+        reader = open_pdf(data, pages=True)
+    except PdfProblem as problem:
+        raise ScanError('broken', str(problem)) from problem
+    return int(reader.root['/Pages']['/Count'])
 
 
 def _image_pages(data: bytes, mimetype: str) -> int:
