@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODULES = ['mvp_documents', 'mvp_signature', 'mvp_interchange',
-    'mvp_reporting']
+    'mvp_reporting', 'mvp_dossier']
 DATABASE = 'mvp_demo'
 ADMIN_PASSWORD = 'MvpAdmin@2026'
 ROLE_LABELS = {

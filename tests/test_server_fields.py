@@ -13,7 +13,7 @@ from trytond.tests.test_tryton import activate_module, with_transaction
 pytestmark = pytest.mark.once  # structure, the same on every backend
 
 MODULES = ['mvp_documents', 'mvp_signature', 'mvp_interchange',
-    'mvp_reporting']
+    'mvp_reporting', 'mvp_dossier']
 # Models that users may not create or write at all, but for named fields
 # checked in their own check_modification; their attack tests:
 GUARDED_OTHERWISE = {

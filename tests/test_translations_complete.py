@@ -13,7 +13,7 @@ from trytond.tests.test_tryton import (
 pytestmark = pytest.mark.once  # the strings do not depend on the backend
 
 MODULES = ['mvp_documents', 'mvp_signature', 'mvp_interchange',
-    'mvp_reporting']
+    'mvp_reporting', 'mvp_dossier']
 # Source strings that are the same in Vietnamese
 SAME = {'SHA-256', 'edXML', 'PDF', 'XML', 'CSV', 'URL', 'PIN', 'ID', 'OCR',
     'IMAP', 'SMTP', 'PKCS#11', 'PKCS#12', 'HSM', 'TSA', 'CRL', 'OCSP'}

@@ -36,14 +36,6 @@ class CaptureWarning(UserWarning):
     pass
 
 
-class DossierError(UserError):
-    pass
-
-
-class DossierWarning(UserWarning):
-    pass
-
-
 class MeetingError(ValidationError):
     pass
 

@@ -17,7 +17,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.mvp_documents import archive_io
-from trytond.modules.mvp_documents.dossier_list import (
+from trytond.modules.mvp_dossier.dossier_list import (
     must_hand_over, retention_years)
 from trytond.pool import Pool
 from trytond.sendmail import SMTPDataManager
@@ -68,7 +68,7 @@ class RetentionTestCase(unittest.TestCase):
     def test_vietnamese_translations_of_messages(self):
         po = polib.pofile(str(MODULE / 'locale' / 'vi.po'))
         translated = {e.msgctxt for e in po if e.msgstr}
-        for xml in ['dossier.xml', 'meeting.xml', 'schedule.xml']:
+        for xml in ['dossier.xml']:
             tree = etree.parse(str(MODULE / xml))
             for record in tree.iterfind('.//record[@model="ir.message"]'):
                 context = 'model:ir.message,text:%s' % record.get('id')
@@ -82,7 +82,7 @@ class DossierTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('mvp_documents')
+        activate_module('mvp_dossier')
 
     @classmethod
     def tearDownClass(cls):
