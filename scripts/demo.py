@@ -6,6 +6,7 @@
 Starts an SMTP sink (mail goes to var/demo/mail.log), trytond with the
 web client on http://127.0.0.1:8000 and trytond-cron; Ctrl-C stops them.
 """
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,8 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-MODULES = ['mvp_documents', 'mvp_signature', 'mvp_interchange',
-    'mvp_reporting', 'mvp_dossier']
+MODULES = ['mvp_documents', 'mvp_capture', 'mvp_dossier', 'mvp_meeting',
+    'mvp_signature', 'mvp_interchange', 'mvp_reporting']
 DATABASE = 'mvp_demo'
 ADMIN_PASSWORD = 'MvpAdmin@2026'
 ROLE_LABELS = {
@@ -228,6 +229,36 @@ def effective_config(source, target, **overrides):
     return target
 
 
+def missing_modules(db_file):
+    """Return the modules of MODULES that the database has not activated
+    (a database built before a module was added or split out)"""
+    import sqlite3
+    with contextlib.closing(sqlite3.connect(db_file)) as connection:
+        try:
+            activated = {name for name, in connection.execute(
+                        "SELECT name FROM ir_module "
+                        "WHERE state = 'activated'")}
+        except sqlite3.DatabaseError:
+            return list(MODULES)
+    return [m for m in MODULES if m not in activated]
+
+
+def set_aside_outdated(db_file):
+    """Move a demo database that lacks some modules aside, so that it is
+    built again; tell which modules and where the old file went."""
+    if not db_file.exists():
+        return
+    missing = missing_modules(db_file)
+    if not missing:
+        return
+    old = db_file.with_suffix('.sqlite.old')
+    db_file.replace(old)
+    print("The demo database %s was built before the modules %s existed "
+        "(the module split of MVP Office): it is rebuilt now; the old "
+        "file is kept as %s." % (db_file.name, ', '.join(missing),
+            old.name), flush=True)
+
+
 def main():
     sys.path.insert(0, str(ROOT))
     db_path = ROOT / 'var' / 'demo'
@@ -239,6 +270,7 @@ def main():
     db_path.mkdir(parents=True, exist_ok=True)
     # first, so that the notifications of the demo documents are delivered
     processes = [start_smtp_sink(db_path / 'mail.log', env)]
+    set_aside_outdated(db_path / ('%s.sqlite' % DATABASE))
     if not (db_path / ('%s.sqlite' % DATABASE)).exists():
         print("Creating the demo database (about a minute)...", flush=True)
         try:

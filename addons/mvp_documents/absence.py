@@ -6,6 +6,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
 
+from .employee import user_employees
 from .exceptions import AbsenceError
 from .incoming import changed_fields, has_agency_role
 from .protection import refuse
@@ -85,12 +86,8 @@ class Absence(ModelSQL, ModelView):
                         employee=absence.employee.rec_name)
 
     def _may_edit(self):
-        pool = Pool()
-        Employee = pool.get('company.employee')
-        User = pool.get('res.user')
         with without_check_access():
-            employees = Employee.employees_of_user(
-                User(Transaction().user), self.company)
+            employees = user_employees(self.company)
             department = self.employee.department
             return (self.employee in employees
                 or (department and department.head in employees)
@@ -161,12 +158,8 @@ class Delegation(ModelSQL, ModelView):
                         employee=delegation.leader.rec_name)
 
     def _may_edit(self):
-        pool = Pool()
-        Employee = pool.get('company.employee')
-        User = pool.get('res.user')
         with without_check_access():
-            employees = Employee.employees_of_user(
-                User(Transaction().user), self.company)
+            employees = user_employees(self.company)
             return (self.leader in employees
                 or has_agency_role(self.company, 'group_mvp_agency_admin'))
 

@@ -3,19 +3,17 @@
 """Printable tables and metadata indexes of dossiers, without the Pool.
 
 PDF tables (mục lục văn bản, mục lục hồ sơ, lịch công tác tuần) are laid
-out with reportlab in Liberation Serif (metric-compatible with Times New
-Roman, the font of Decree 30/2020), which has the Vietnamese glyphs.  The
-metadata index follows Phụ lục VI Part II.III of Decree 30/2020.
+out by :mod:`.tables`, the writer of every printed table.  The metadata
+index follows Phụ lục VI Part II.III of Decree 30/2020.
 """
 import csv
 import io
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterable, Sequence
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from .fonts import register_fonts
+from . import tables
 
 __all__ = ['DossierMeta', 'DocumentMeta', 'table_pdf', 'metadata_xml',
     'metadata_csv', 'METADATA_NS']
@@ -58,59 +56,18 @@ class DossierMeta:
             self.file_notation)
 
 
-def _register_fonts() -> tuple[str, str]:
-    regular, bold, _, _ = register_fonts()
-    return regular, bold
-
-
 def table_pdf(out: BinaryIO, title: str, subtitle: Sequence[str],
         columns: Sequence[tuple[str, float]], rows: Iterable[Sequence],
         landscape: bool = False, footer: Sequence[str] = ()) -> None:
-    """Write a PDF table to out.
+    """Write a PDF table to out (see :func:`.tables.table_pdf`).
 
     :param columns: (heading, relative width) pairs
     :param rows: cell values, converted with str(); None is blank
     """
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.pagesizes import landscape as to_landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle)
-
-    regular, bold = _register_fonts()
-    pagesize = to_landscape(A4) if landscape else A4
-    doc = SimpleDocTemplate(out, pagesize=pagesize,
-        leftMargin=20 * mm, rightMargin=15 * mm,
-        topMargin=20 * mm, bottomMargin=20 * mm, title=title)
-    style = ParagraphStyle('cell', fontName=regular, fontSize=10, leading=12)
-    head = ParagraphStyle('head', parent=style, fontName=bold,
-        alignment=1)
-    big = ParagraphStyle('title', parent=head, fontSize=14, leading=18)
-    center = ParagraphStyle('center', parent=style, alignment=1)
-
-    def para(value, st=style):
-        return Paragraph(escape('' if value is None else str(value))
-            .replace('\n', '<br/>'), st)
-
-    story = [para(title, big)]
-    story += [para(line, center) for line in subtitle]
-    story.append(Spacer(1, 6 * mm))
-    total = sum(w for _, w in columns)
-    widths = [doc.width * w / total for _, w in columns]
-    data = [[para(h, head) for h, _ in columns]]
-    data += [[para(v) for v in row] for row in rows]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-                ('GRID', (0, 0), (-1, -1), 0.5, colors.black),
-                ('VALIGN', (0, 0), (-1, -1), 'TOP'),
-                ]))
-    story.append(table)
-    if footer:
-        story.append(Spacer(1, 6 * mm))
-        story += [para(line) for line in footer]
-    doc.build(story)
+    out.write(tables.table_pdf(tables.Table(title,
+                [tables.Column(heading, width) for heading, width in columns],
+                rows, subtitle=subtitle, landscape=landscape,
+                footer=footer)))
 
 
 def metadata_xml(out: BinaryIO, dossier: DossierMeta,

@@ -19,8 +19,10 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from .document_type import URGENCIES
 from .document_type import is_classified
 from .exceptions import AssignmentError, AssignmentWarning
+from .employee import user_employees
 from .file import DocumentFileMixin
 from .incoming import can_assign, changed_fields, local_date
+from .notification import notify
 from .protection import ServerFieldsMixin, refuse
 
 ROLES = [
@@ -502,15 +504,8 @@ class Assignment(
             assignment=self.rec_name, state=self.state_string)
 
     @classmethod
-    def _current_employees(cls, company):
-        pool = Pool()
-        Employee = pool.get('company.employee')
-        User = pool.get('res.user')
-        return Employee.employees_of_user(User(Transaction().user), company)
-
-    @classmethod
     def _current_employee(cls, company):
-        employees = cls._current_employees(company)
+        employees = user_employees(company)
         return employees[0] if employees else None
 
     @classmethod
@@ -540,7 +535,7 @@ class Assignment(
                 Incoming.add_event(
                     [incoming], '04', description, step='assign')
         for assignment in assignments:
-            Incoming._notify(
+            notify(
                 assignment.assignee_users(),
                 gettext('mvp_documents.msg_assignment_notify_subject',
                     document=assignment.incoming.rec_name),
@@ -599,7 +594,7 @@ class Assignment(
         "Tell whether the user acts as the assignee"
         if Transaction().user == 0:
             return True
-        employees = self._current_employees(self.company)
+        employees = user_employees(self.company)
         if self.employee in employees:
             return True
         if self.department and self.department.head in employees:
@@ -612,7 +607,7 @@ class Assignment(
         "Tell whether the user gave or may give this assignment"
         if Transaction().user == 0:
             return True
-        employees = self._current_employees(self.company)
+        employees = user_employees(self.company)
         if self.assigner and self.assigner in employees:
             return True
         if self.parent:
@@ -680,7 +675,7 @@ class Assignment(
                 '%s: %s' % (assignment.assignee, reason),
                 assignment=assignment)
             if assignment.assigner:
-                Incoming._notify(
+                notify(
                     assignment.assigner.users,
                     gettext('mvp_documents.msg_assignment_notify_returned',
                         assignee=assignment.assignee,

@@ -14,6 +14,7 @@ from .document_type import is_classified
 from .eml import MailError, parse_eml
 from .exceptions import CaptureError, CaptureWarning
 from .file import content_refused
+from .notification import notify
 from .heading import issuer_candidates, normalise_name, parse_heading
 from .scan import (
     SCAN_TYPES, OcrError, ScanError, classified_marking, inspect_scan,
@@ -288,7 +289,7 @@ class Incoming(metaclass=PoolMeta):
         if uploader and uploader.id:
             users.add(uploader)
         values = {'document': self.notation or str(self.id)}
-        self._notify(
+        notify(
             users,
             gettext('mvp_documents.msg_capture_classified_subject',
                 **values),

@@ -175,10 +175,3 @@ class Employee(metaclass=PoolMeta):
         Pool().get('ir.rule').clear_agency_context()
         return callback
 
-    @classmethod
-    def employees_of_user(cls, user, company):
-        "Return the employees of user working in company"
-        pool = Pool()
-        User = pool.get('res.user')
-        user = User(user) if isinstance(user, int) else user
-        return [e for e in user.employees if e.company == company]

@@ -66,3 +66,11 @@ class AbsenceError(ValidationError):
 
 class OutgoingError(UserError):
     pass
+
+
+class VirusScanError(DocumentFileError):
+    pass
+
+
+class ScannerUnavailableError(VirusScanError):
+    "clamd did not answer: nothing is stored, the sender tries again"

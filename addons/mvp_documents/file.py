@@ -13,6 +13,7 @@ from trytond.transaction import Transaction, without_check_access
 from .document_type import is_classified
 from .exceptions import DocumentFileError
 from .protection import ServerFieldsMixin, refuse
+from .quarantine import check_file
 
 KINDS = [
     ('scan', "Scan"),
@@ -184,9 +185,11 @@ class DocumentFile(
         return self.name
 
     @classmethod
-    def _data_values(cls, name, data, kind):
+    def _data_values(cls, name, data, kind, resource=None):
         "Return the values the server derives from the content"
         data = bytes(data)
+        # every file enters here: scanned before anything is stored
+        check_file(name, data, resource)
         cls._check_data(name, data, kind)
         return {
             'size': len(data),
@@ -220,7 +223,7 @@ class DocumentFile(
             if values.get('data') is not None:
                 values.update(cls._data_values(
                         values.get('name'), values['data'],
-                        values.get('kind', cls.default_kind())))
+                        values.get('kind', cls.default_kind()), resource))
             if values.get('name') and not values.get('mimetype'):
                 values['mimetype'] = cls._guess_mimetype(values['name'])
             values.setdefault('version', 1)
@@ -283,7 +286,7 @@ class DocumentFile(
                 cls._check_content_allowed(file.resource)
             result.update(cls._data_values(
                     name, values['data'] or b'',
-                    values.get('kind', file.kind)))
+                    values.get('kind', file.kind), file.resource))
         if 'name' in values or 'data' in values:
             result['mimetype'] = cls._guess_mimetype(name or '')
         return result

@@ -2,19 +2,14 @@
 # this repository contains the full copyright notices and license terms.
 import datetime
 import functools
-import unicodedata
 from collections import defaultdict
-from email.message import EmailMessage
 
-from trytond import config
 from trytond.i18n import gettext
 from trytond.model import (
     ChatMixin, Index, ModelSQL, ModelView, Workflow, fields)
-from trytond.modules.company.model import set_employee
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.rpc import RPC
-from trytond.sendmail import send_message_transactional
 from trytond.tools import timezone as tz
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
@@ -22,10 +17,13 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .calendar import add_working_days
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
+from .employee import stamp_employee, user_employees
 from .exceptions import IncomingError
 from .file import DocumentFileMixin
+from .notification import notify
 from .protection import ServerFieldsMixin, _plain, refuse
 from .role import has_agency_role
+from .unicode import fold
 
 CHANNELS = [
     ('paper', "Paper"),
@@ -81,18 +79,6 @@ STEPS = [
 CONFIDENTIALITY_RANK = {c: i for i, (c, _) in enumerate(CONFIDENTIALITIES)}
 
 
-def fold(text):
-    """Return text lower-cased without Vietnamese diacritics
-
-    fold("Quyết định Đà Nẵng") == "quyet dinh da nang"
-    """
-    if not text:
-        return ''
-    text = unicodedata.normalize('NFD', text)
-    text = ''.join(c for c in text if not unicodedata.combining(c))
-    return text.replace('đ', 'd').replace('Đ', 'D').lower()
-
-
 class FoldedText(fields.Char):
     """The folded search text: create always fills it, so searches compare
     the column itself (not COALESCE(column, '') as for other Char fields),
@@ -113,15 +99,10 @@ def local_date(company, value):
 
 def _any_official(company, test):
     "Tell whether test holds for one of the user's officials in company"
-    pool = Pool()
-    Employee = pool.get('company.employee')
-    User = pool.get('res.user')
     transaction = Transaction()
     if transaction.user == 0:
         return True
-    with without_check_access():
-        return any(test(e, company) for e in Employee.employees_of_user(
-                User(transaction.user), company))
+    return any(test(e, company) for e in user_employees(company))
 
 
 def is_leader(company):
@@ -819,7 +800,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
     @clerk_button
     @ModelView.button
     @Workflow.transition('registered')
-    @set_employee('registered_by')
+    @stamp_employee('registered_by')
     def register_arrival(cls, incomings):
         cls._register(incomings)
 
@@ -827,7 +808,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
     @clerk_button
     @ModelView.button
     @Workflow.transition('registered')
-    @set_employee('registered_by')
+    @stamp_employee('registered_by')
     def accept(cls, incomings):
         cls._register(incomings)
 
@@ -894,7 +875,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
     @clerk_button
     @ModelView.button
     @Workflow.transition('submitted')
-    @set_employee('submitted_by')
+    @stamp_employee('submitted_by')
     def submit(cls, incomings):
         for incoming in incomings:
             if not incoming.submitted_to:
@@ -911,7 +892,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         cls.save(incomings)
         for incoming in incomings:
             cls._step([incoming], 'submit', incoming.submitted_to.rec_name)
-            cls._notify(
+            notify(
                 incoming.submitted_to.users,
                 gettext('mvp_documents.msg_incoming_notify_submitted_subject',
                     document=incoming.rec_name),
@@ -948,7 +929,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         cls._step(incomings, 'send_back', reason)
         for incoming in incomings:
             if incoming.registered_by:
-                cls._notify(
+                notify(
                     incoming.registered_by.users,
                     gettext('mvp_documents.msg_incoming_notify_sent_back',
                         document=incoming.rec_name),
@@ -961,7 +942,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
 
     @classmethod
     @ModelView.button
-    @set_employee('assigned_by')
+    @stamp_employee('assigned_by')
     def assign(cls, incomings):
         pool = Pool()
         Assignment = pool.get('mvp.assignment')
@@ -986,13 +967,12 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         "Check the user may assign: a leader or the leader's delegate"
         pool = Pool()
         User = pool.get('res.user')
-        Employee = pool.get('company.employee')
         transaction = Transaction()
         if transaction.user == 0:
             return
         user = User(transaction.user)
         for incoming in incomings:
-            employees = Employee.employees_of_user(user, incoming.company)
+            employees = user_employees(incoming.company, user)
             if not any(e.can_assign_in(incoming.company) for e in employees):
                 refuse('mvp_documents.msg_incoming_assign_not_allowed',
                     [incoming], error=IncomingError,
@@ -1092,10 +1072,8 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
     def _record_first_read(cls, domain):
         pool = Pool()
         Assignment = pool.get('mvp.assignment')
-        User = pool.get('res.user')
         transaction = Transaction()
-        user = User(transaction.user)
-        employees = [e.id for e in user.employees]
+        employees = [e.id for e in user_employees()]
         if not employees:
             return
         domain = domain + [
@@ -1118,39 +1096,6 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
 
     # Notifications
 
-    @classmethod
-    def _notify(cls, users, subject, body, records=None):
-        """Notify users in the client and by e-mail (sent on commit)
-
-        records, when given, are the documents the notification opens.
-        """
-        pool = Pool()
-        Notification = pool.get('res.notification')
-        users = {u for u in users if u.active}
-        if not users:
-            return
-        model = ids = None
-        if records:
-            model = records[0].__name__
-            ids = str([r.id for r in records])
-        with without_check_access():
-            Notification.create([{
-                        'user': u.id,
-                        'label': subject,
-                        'description': body,
-                        'model': model,
-                        'records': ids,
-                        } for u in users])
-        from_addr = config.get('email', 'from')
-        for user in users:
-            if not user.email:
-                continue
-            msg = EmailMessage()
-            msg['From'] = from_addr
-            msg['To'] = user.email
-            msg['Subject'] = subject
-            msg.set_content(body)
-            send_message_transactional(msg, from_addr, [user.email])
 
     @classmethod
     def _notify_urgent(cls, incomings):
@@ -1160,7 +1105,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
         for incoming in incomings:
             users = {u for e in Employee.assigners(incoming.company)
                 for u in e.users}
-            cls._notify(
+            notify(
                 users,
                 gettext('mvp_documents.msg_incoming_notify_urgent_subject',
                     urgency=incoming.urgency_string,

@@ -8,6 +8,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
+from .employee import user_employees
+from .file import reference_model_id
 from .protection import log_refusal
 
 
@@ -84,7 +86,7 @@ class Rule(metaclass=PoolMeta):
         with without_check_access():
             user = User(Transaction().user)
             company = User.get_working_company(user.id)
-            employees = [e for e in user.employees if e.company == company]
+            employees = user_employees(company, user)
             heads = Department.search([
                     ('head', 'in', [e.id for e in employees]),
                     ]) if employees else []
@@ -113,9 +115,9 @@ class ChatChannel(metaclass=PoolMeta):
         # The core checks the access to the model only: a discussion is
         # as confidential as its document, so apply the record rules too.
         super().check_access(resource)
-        model, id_ = str(resource).split(',')
+        model, id_ = reference_model_id(str(resource))
         with check_access():
-            Pool().get(model).read([int(id_)], ['id'])
+            Pool().get(model).read([id_], ['id'])
 
 
 class Cron(metaclass=PoolMeta):

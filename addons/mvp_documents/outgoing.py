@@ -14,6 +14,7 @@ from trytond.transaction import (
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
+from .employee import user_employees
 from .exceptions import OutgoingError
 from .file import DocumentFileMixin
 from .notation import compose_notation, document_identifier, format_number
@@ -41,13 +42,6 @@ SERVER_FIELDS = {
 # recipients, who holds the paper copy)
 CLASSIFIED_CONTENT = {'subject', 'notes'}
 CONFIDENTIALITY_LEVELS = [c for c, _ in CONFIDENTIALITIES]
-
-
-def _user_employees(company):
-    pool = Pool()
-    User = pool.get('res.user')
-    user = User(Transaction().user)
-    return [e for e in user.employees if e.company == company]
 
 
 def _by_server():
@@ -479,7 +473,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
     def _check_drafter(cls, outgoings):
         "A user drafts in their own name, in their own agency"
         for outgoing in outgoings:
-            if outgoing.drafter not in _user_employees(outgoing.company):
+            if outgoing.drafter not in user_employees(outgoing.company):
                 refuse('mvp_documents.msg_outgoing_drafter_not_you',
                     [outgoing], fields={'drafter'},
                     drafter=outgoing.drafter.rec_name)
@@ -509,7 +503,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
         of the drafting department) of this draft"""
         if _by_server():
             return
-        employees = _user_employees(self.company)
+        employees = user_employees(self.company)
         if self.drafter in employees:
             return
         if heads and self.department.head in employees:
@@ -602,7 +596,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
 
     def _initial_role(self):
         "Return the role and the employee of the user in the chain"
-        employees = _user_employees(self.company)
+        employees = user_employees(self.company)
         for employee in employees:
             if employee == self.drafter:
                 return 'drafter', employee
@@ -657,7 +651,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
                         outgoing=outgoing.rec_name,
                         version=outgoing.draft_version,
                         roles=', '.join(names[r] for r in missing)))
-            employees = _user_employees(outgoing.company)
+            employees = user_employees(outgoing.company)
             lines.append(Approval.line(
                     outgoing, 'submit', employees[0] if employees else None))
         Approval.save(lines)
@@ -687,8 +681,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
             if transaction.user:
                 users.add(User(transaction.user))
             for user in sorted(users, key=lambda u: u.id):
-                employees = [e for e in user.employees
-                    if e.company == outgoing.company]
+                employees = user_employees(outgoing.company, user)
                 lines.append(Approval.line(
                         outgoing, 'approve',
                         employees[0] if employees else None,
@@ -732,7 +725,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
         for outgoing in outgoings:
             outgoing.check_state({'submitted'})
             outgoing._check_approver()
-            employees = _user_employees(outgoing.company)
+            employees = user_employees(outgoing.company)
             lines.append(Approval.line(
                     outgoing, 'return', employees[0] if employees else None,
                     role='leader', reason=reason))
@@ -999,7 +992,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
             outgoing.check_state({'released'})
             outgoing._check_clerk()
             outgoing.recall_reason = reason
-            employees = _user_employees(outgoing.company)
+            employees = user_employees(outgoing.company)
             lines.append(Approval.line(
                     outgoing, 'recall', employees[0] if employees else None,
                     reason=reason))
@@ -1065,7 +1058,7 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
                 refuse('mvp_documents.msg_outgoing_lower_not_lower',
                     [outgoing], fields={'confidentiality'},
                     error=OutgoingError, outgoing=outgoing.rec_name)
-            employees = _user_employees(outgoing.company)
+            employees = user_employees(outgoing.company)
             lines.append(Approval.line(
                     outgoing, 'lower', employees[0] if employees else None,
                     role='leader', reason=gettext(

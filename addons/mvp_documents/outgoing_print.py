@@ -6,6 +6,7 @@ they take the texts to print and return the bytes of a PDF or an .xlsx."""
 import io
 from dataclasses import dataclass, field
 
+from . import tables
 from .fonts import register_fonts
 
 __all__ = ['DraftPrint', 'render_draft_pdf',
@@ -13,6 +14,9 @@ __all__ = ['DraftPrint', 'render_draft_pdf',
 
 # registered by fonts.register_fonts with -Bold, -Italic, -BoldItalic
 FONT = 'MvpSerif'
+#: Relative widths of the outgoing register's columns, in the proportions
+#: of the Decree's form
+REGISTER_WIDTHS = [19, 13, 36, 15, 25, 15, 8, 13, 12, 12]
 
 
 @dataclass
@@ -138,83 +142,24 @@ def render_draft_pdf(draft: DraftPrint) -> bytes:
     return buffer.getvalue()
 
 
+def _register_table(title: str, subtitle: str, headers: list[str],
+        rows: list[list[str]]) -> tables.Table:
+    widths = (REGISTER_WIDTHS + [10] * len(headers))[:len(headers)]
+    return tables.Table(title.upper(),
+        [tables.Column(h, w) for h, w in zip(headers, widths, strict=True)],
+        rows, subtitle=[subtitle], landscape=True, numbered=True,
+        sheet_name=title)
+
+
 def render_register_pdf(
         title: str, subtitle: str, headers: list[str],
         rows: list[list[str]]) -> bytes:
     "Return the register as a landscape A4 PDF with one column per header"
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate, Spacer, Table
-
-    _register_fonts()
-    styles = _styles()
-    buffer = io.BytesIO()
-    pagesize = landscape(A4)
-    document = SimpleDocTemplate(
-        buffer, pagesize=pagesize, leftMargin=10 * mm, rightMargin=10 * mm,
-        topMargin=12 * mm, bottomMargin=12 * mm, title=title)
-    # Widths in the proportions of the Decree's form
-    weights = [19, 13, 38, 15, 25, 15, 6, 13, 12, 12]
-    weights = (weights + [10] * len(headers))[:len(headers)]
-    width = pagesize[0] - 20 * mm
-    widths = [width * w / sum(weights) for w in weights]
-    numbers = [f'({i})' for i in range(1, len(headers) + 1)]
-    data = [[_p(h, styles['cell_head']) for h in headers],
-        [_p(n, styles['cell_head']) for n in numbers]]
-    data += [[_p(str(v) if v is not None else '', styles['cell'])
-                for v in row] for row in rows]
-    table = Table(data, colWidths=widths, repeatRows=2)
-    table.setStyle([
-            ('GRID', (0, 0), (-1, -1), 0.5, colors.black),
-            ('VALIGN', (0, 0), (-1, -1), 'TOP'),
-            ])
-
-    def page_number(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(FONT, 9)
-        canvas.drawRightString(
-            pagesize[0] - 10 * mm, 6 * mm, str(doc.page))
-        canvas.restoreState()
-
-    document.build([
-            _p(title.upper(), styles['bold_center']),
-            _p(subtitle, styles['italic_center']),
-            Spacer(1, 5 * mm), table],
-        onFirstPage=page_number, onLaterPages=page_number)
-    return buffer.getvalue()
+    return tables.table_pdf(_register_table(title, subtitle, headers, rows))
 
 
 def render_register_xlsx(
         title: str, subtitle: str, headers: list[str],
         rows: list[list[str]]) -> bytes:
     "Return the register as an .xlsx workbook with one sheet"
-    import xlsxwriter
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {'in_memory': True})
-    sheet = workbook.add_worksheet(title[:31])
-    font = {'font_name': 'Times New Roman', 'font_size': 11}
-    bold = workbook.add_format({**font, 'bold': True, 'align': 'center'})
-    head = workbook.add_format({**font, 'bold': True, 'align': 'center',
-            'valign': 'vcenter', 'text_wrap': True, 'border': 1})
-    cell = workbook.add_format({**font, 'text_wrap': True, 'border': 1,
-            'valign': 'top'})
-    italic = workbook.add_format({**font, 'italic': True, 'align': 'center'})
-    last = len(headers) - 1
-    sheet.merge_range(0, 0, 0, last, title.upper(), bold)
-    sheet.merge_range(1, 0, 1, last, subtitle, italic)
-    widths = [14, 12, 45, 18, 30, 18, 8, 12, 12, 14]
-    for i, header in enumerate(headers):
-        sheet.set_column(i, i, widths[i] if i < len(widths) else 12)
-        sheet.write(3, i, header, head)
-        sheet.write(4, i, f'({i + 1})', head)
-    for r, row in enumerate(rows, 5):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value if value is not None else '', cell)
-    sheet.freeze_panes(5, 0)
-    sheet.repeat_rows(3, 4)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    workbook.close()
-    return buffer.getvalue()
+    return tables.table_xlsx(_register_table(title, subtitle, headers, rows))

@@ -2,8 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 """Print the incoming register (sổ đăng ký văn bản đến) and the
 processing slip (phiếu giải quyết văn bản đến) of Decree 30/2020,
-Phụ lục IV, as PDF (reportlab) and the register also as .xlsx
-(xlsxwriter).
+Phụ lục IV: the register as PDF and .xlsx by :mod:`.tables`, the slip as
+PDF (reportlab).
 
 Pure functions over dataclasses: the models gather the rows.
 """
@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from . import tables
 from .fonts import register_fonts
 
 __all__ = ['RegisterRow', 'RegisterBook', 'register_pdf', 'register_xlsx',
@@ -33,6 +34,8 @@ REGISTER_COLUMNS = [
     ("Ký nhận", 7),
     ("Ghi chú", 9),
     ]
+#: The columns holding dates: arrival, of the document, of transfer
+_DATES = {0, 4, 7}
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,11 @@ def _number(value) -> str:
     return str(value or '')
 
 
-def _cells(row: RegisterRow) -> list[str]:
-    return [_date(row.arrival_date), _number(row.arrival_number),
-        row.issuer or '', row.notation or '', _date(row.issue_date),
+def _cells(row: RegisterRow) -> list:
+    return [row.arrival_date, _number(row.arrival_number),
+        row.issuer or '', row.notation or '', row.issue_date,
         row.type_and_subject or '', row.recipients or '',
-        _date(row.transfer_date), '', row.notes or '']
+        row.transfer_date, '', row.notes or '']
 
 
 def _numbers(book: RegisterBook) -> tuple[str, str]:
@@ -103,144 +106,25 @@ def _title_lines(book: RegisterBook) -> list[str]:
     return lines
 
 
+def _table(book: RegisterBook) -> tables.Table:
+    "Return the register as a table: landscape, its columns numbered"
+    title, *subtitle = _title_lines(book)
+    return tables.Table(title,
+        [tables.Column(name, width, 'date' if i in _DATES else 'text')
+            for i, (name, width) in enumerate(REGISTER_COLUMNS)],
+        [_cells(row) for row in book.rows], subtitle=subtitle,
+        agency=book.agency.upper(), parent_agency=book.parent_agency.upper(),
+        landscape=True, numbered=True, sheet_name="Sổ văn bản đến")
+
+
 def register_pdf(book: RegisterBook) -> bytes:
     "Return the register as an A4 landscape PDF, header repeated per page."
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
-
-    regular, bold, italic, _ = register_fonts()
-    cell = ParagraphStyle('cell', fontName=regular, fontSize=10, leading=12)
-    head = ParagraphStyle(
-        'head', parent=cell, fontName=bold, alignment=TA_CENTER)
-    agency = ParagraphStyle(
-        'agency', fontName=bold, fontSize=12, leading=15)
-    title = ParagraphStyle(
-        'title', fontName=bold, fontSize=16, leading=20, alignment=TA_CENTER)
-    subtitle = ParagraphStyle(
-        'subtitle', fontName=italic, fontSize=12, leading=15,
-        alignment=TA_CENTER)
-
-    buffer = io.BytesIO()
-    size = landscape(A4)
-    margin = 12 * mm
-    document = SimpleDocTemplate(
-        buffer, pagesize=size, leftMargin=margin, rightMargin=margin,
-        topMargin=margin, bottomMargin=margin + 4 * mm,
-        title="Sổ đăng ký văn bản đến", author=book.agency)
-    story = []
-    if book.parent_agency:
-        story.append(Paragraph(escape(book.parent_agency.upper()), cell))
-    story.append(Paragraph(escape(book.agency.upper()), agency))
-    story.append(Spacer(0, 6 * mm))
-    lines = _title_lines(book)
-    story.append(Paragraph(escape(lines[0]), title))
-    for line in lines[1:]:
-        story.append(Paragraph(escape(line), subtitle))
-    story.append(Spacer(0, 6 * mm))
-
-    width = size[0] - 2 * margin
-    total = sum(w for _, w in REGISTER_COLUMNS)
-    widths = [width * w / total for _, w in REGISTER_COLUMNS]
-    data = [
-        [Paragraph(escape(name), head) for name, _ in REGISTER_COLUMNS],
-        [Paragraph('(%s)' % i, head)
-            for i in range(1, len(REGISTER_COLUMNS) + 1)],
-        ]
-    for row in book.rows:
-        data.append([Paragraph(escape(c), cell) for c in _cells(row)])
-    table = Table(data, colWidths=widths, repeatRows=2)
-    table.setStyle(TableStyle([
-                ('GRID', (0, 0), (-1, -1), 0.5, colors.black),
-                ('VALIGN', (0, 0), (-1, -1), 'TOP'),
-                ('VALIGN', (0, 0), (-1, 1), 'MIDDLE'),
-                ]))
-    story.append(table)
-
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(regular, 9)
-        canvas.drawRightString(
-            size[0] - margin, margin / 2, "Trang %s" % doc.page)
-        canvas.restoreState()
-
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buffer.getvalue()
+    return tables.table_pdf(_table(book))
 
 
 def register_xlsx(book: RegisterBook) -> bytes:
     "Return the register as an .xlsx workbook ready to print."
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {'in_memory': True})
-    sheet = workbook.add_worksheet("Sổ văn bản đến")
-    base = {'font_name': 'Times New Roman', 'font_size': 11}
-    plain = workbook.add_format(
-        {**base, 'text_wrap': True, 'valign': 'top', 'border': 1})
-    date_format = workbook.add_format(
-        {**base, 'valign': 'top', 'border': 1, 'num_format': 'dd/mm/yyyy'})
-    datetime_format = workbook.add_format(
-        {**base, 'valign': 'top', 'border': 1,
-            'num_format': 'dd/mm/yyyy hh:mm'})
-    header = workbook.add_format({**base, 'bold': True, 'text_wrap': True,
-            'align': 'center', 'valign': 'vcenter', 'border': 1})
-    title = workbook.add_format(
-        {**base, 'bold': True, 'font_size': 14, 'align': 'center'})
-    subtitle = workbook.add_format({**base, 'italic': True,
-            'align': 'center'})
-    bold = workbook.add_format({**base, 'bold': True})
-
-    last = len(REGISTER_COLUMNS) - 1
-    row = 0
-    if book.parent_agency:
-        sheet.write(row, 0, book.parent_agency.upper(), workbook.add_format(
-                base))
-        row += 1
-    sheet.write(row, 0, book.agency.upper(), bold)
-    row += 2
-    lines = _title_lines(book)
-    sheet.merge_range(row, 0, row, last, lines[0], title)
-    row += 1
-    for line in lines[1:]:
-        sheet.merge_range(row, 0, row, last, line, subtitle)
-        row += 1
-    row += 1
-    header_row = row
-    for column, (name, width) in enumerate(REGISTER_COLUMNS):
-        sheet.set_column(column, column, width * 1.6)
-        sheet.write(row, column, name, header)
-        sheet.write(row + 1, column, '(%s)' % (column + 1), header)
-    row += 2
-    for entry in book.rows:
-        values = [entry.arrival_date, _number(entry.arrival_number),
-            entry.issuer or '', entry.notation or '', entry.issue_date,
-            entry.type_and_subject or '', entry.recipients or '',
-            entry.transfer_date, '', entry.notes or '']
-        for column, value in enumerate(values):
-            if isinstance(value, dt.datetime):
-                sheet.write_datetime(
-                    row, column, value.replace(tzinfo=None),
-                    datetime_format)
-            elif isinstance(value, dt.date):
-                sheet.write_datetime(
-                    row, column, dt.datetime.combine(value, dt.time()),
-                    date_format)
-            else:
-                sheet.write_string(row, column, value or '', plain)
-        row += 1
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(header_row, header_row + 1)
-    sheet.set_footer('&RTrang &P/&N')
-    sheet.freeze_panes(header_row + 2, 0)
-    workbook.close()
-    return buffer.getvalue()
+    return tables.table_xlsx(_table(book))
 
 
 @dataclass(frozen=True)

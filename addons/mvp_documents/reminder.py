@@ -2,17 +2,15 @@
 # this repository contains the full copyright notices and license terms.
 import datetime
 from collections import defaultdict
-from email.message import EmailMessage
 
-from trytond import config
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.sendmail import send_message_transactional
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 from .calendar import add_working_days
 from .document_type import is_classified
+from .notification import notify
 
 DUE_STATES = [
     (None, ""),
@@ -114,8 +112,6 @@ class Assignment(metaclass=PoolMeta):
         return changes
 
     def _remind(self, state):
-        pool = Pool()
-        Incoming = pool.get('mvp.incoming')
         users = set(self.assignee_users())
         if state == 'overdue' and self.assigner:
             users |= set(self.assigner.users)
@@ -125,7 +121,7 @@ class Assignment(metaclass=PoolMeta):
             'deadline': self.deadline.strftime('%d/%m/%Y'),
             }
         with Transaction().set_context(language='vi'):
-            Incoming._notify(
+            notify(
                 users,
                 gettext('mvp_documents.msg_reminder_%s_subject' % state,
                     **values),
@@ -179,25 +175,8 @@ class Assignment(metaclass=PoolMeta):
     @classmethod
     def _send_digest(cls, leader, subject, body):
         "Notify in the client (the subject) and by e-mail (the whole digest)"
-        pool = Pool()
-        Notification = pool.get('res.notification')
-        users = [u for u in leader.users if u.active]
-        with without_check_access():
-            Notification.create([{
-                        'user': u.id,
-                        'label': subject,
-                        'description': body.splitlines()[0],
-                        } for u in users])
-        from_addr = config.get('email', 'from')
-        for user in users:
-            if not user.email:
-                continue
-            message = EmailMessage()
-            message['From'] = from_addr
-            message['To'] = user.email
-            message['Subject'] = subject
-            message.set_content(body)
-            send_message_transactional(message, from_addr, [user.email])
+        notify(leader.users, subject, body,
+            description=body.splitlines()[0])
 
     @classmethod
     def _digest(cls, leader, today, new, due, late):

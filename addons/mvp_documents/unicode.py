@@ -12,13 +12,32 @@ import unicodedata
 
 from trytond.model import fields
 
-__all__ = ['nfc', 'install']
+__all__ = ['nfc', 'fold', 'install']
 
 
 def nfc(value):
     if isinstance(value, str) and not unicodedata.is_normalized('NFC', value):
         return unicodedata.normalize('NFC', value)
     return value
+
+
+def fold(text):
+    """Return text lower-cased without Vietnamese diacritics, one character
+    for each character of its NFC form.
+
+    fold("Quyết định Đà Nẵng") == "quyet dinh da nang"; keeping the length
+    lets a match on the folded text be cut from the (NFC) original.
+    """
+    if not text:
+        return ''
+    return ''.join(map(_fold_char, nfc(text)))
+
+
+def _fold_char(char):
+    if char in 'đĐ':
+        return 'd'
+    base = unicodedata.normalize('NFD', char)[:1] or char
+    return base.lower()[:1] or base
 
 
 def _normalizing(sql_format):

@@ -17,6 +17,7 @@ from trytond.i18n import gettext
 from trytond.ir.cron import str2bigint
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.mvp_documents.document_type import is_classified
+from trytond.modules.mvp_documents.exceptions import ScannerUnavailableError
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, log_refusal, refuse)
 from trytond.pool import Pool
@@ -560,6 +561,10 @@ class Message(ServerFieldsMixin, ModelSQL, ModelView):
             with savepoint():
                 try:
                     documents = message._process(parsed, stream)
+                except ScannerUnavailableError:
+                    # not a refusal of the document: the sender's outbox
+                    # sends it again once clamd answers (routes: 503)
+                    raise
                 except UserError as error:
                     # e.g. a validation of the incoming document: refused
                     # with its message, instead of a bare HTTP error

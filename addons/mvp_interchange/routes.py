@@ -6,8 +6,10 @@ import tempfile
 from functools import wraps
 
 from trytond import config
+from trytond.modules.mvp_documents.exceptions import ScannerUnavailableError
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, set_max_request_size, with_pool, with_transaction)
+from trytond.transaction import Transaction
 from trytond.wsgi import app
 
 from . import xml_io
@@ -54,6 +56,14 @@ def edxml(request, pool):
                 'message': "Unknown peer key."}, HTTPStatus.UNAUTHORIZED)
     body = request.environ[BODY]
     body.seek(0)
-    answer = Message.receive(peer, body,
-        message_id=request.headers.get('X-Edxml-Message-Id'))
+    try:
+        answer = Message.receive(peer, body,
+            message_id=request.headers.get('X-Edxml-Message-Id'))
+    except ScannerUnavailableError as error:
+        # clamd is down: nothing is kept, the sender's outbox retries
+        Transaction().rollback()
+        response = _answer({'outcome': 'unavailable', 'code': 'antivirus',
+                'message': error.message}, HTTPStatus.SERVICE_UNAVAILABLE)
+        response.headers['Retry-After'] = '300'
+        return response
     return _answer(answer)

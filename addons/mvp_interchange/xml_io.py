@@ -1067,37 +1067,14 @@ def _check_dates(package: Package, today: dt.date, fail) -> None:
 
 def pdf_problem(stream: BinaryIO | None) -> str:
     """'' if the PDF opens and every page's content decodes, else why."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
+    from trytond.modules.mvp_documents import pdf_check
     if stream is None:
         return "no data"
     stream.seek(0)
-    if b'%PDF-' not in stream.read(1024):
-        stream.seek(0)
-        return "no PDF header"
-    stream.seek(0)
     try:
-        reader = PdfFileReader(stream, strict=False)
-        count = int(reader.root['/Pages']['/Count'])
-        if count < 1:
-            return "no page"
-        for index in range(count):
-            page = reader.find_page_for_modification(index)[0]
-            contents = page.get_object().get('/Contents')
-            if contents is None:
-                continue
-            contents = contents.get_object()
-            if isinstance(contents, list) or hasattr(contents, '__iter__') \
-                    and not hasattr(contents, 'data'):
-                for item in contents:
-                    # decoding the stream raises if it is broken
-                    _ = item.get_object().data
-            else:
-                _ = contents.data  # decoding the stream raises if broken
-    except Exception as exception:  # pyhanko raises many kinds
-        return f"{type(exception).__name__}: {exception}"[:300]
+        return pdf_check.pdf_problem(stream.read())
     finally:
         stream.seek(0)
-    return ''
 
 
 def classification(package: Package) -> str:

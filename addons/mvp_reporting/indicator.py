@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping, Optional, Sequence
 
+from trytond.modules.mvp_documents import tables
+
 #: Counts of one agency for a period, in display order
 COUNTS: tuple[str, ...] = (
     'incoming_received', 'incoming_paper', 'incoming_exchange',
@@ -142,3 +144,25 @@ def table_rows(rows: Sequence[Mapping], columns: Sequence[Column]
         ) -> list[list]:
     "Return the cell values of rows in the order of columns"
     return [[row.get(c.name) for c in columns] for row in rows]
+
+
+def printed_table(
+        title: str, subtitles: Sequence[str], columns: Sequence[Column],
+        rows: Sequence[Mapping], total: Optional[Mapping] = None,
+        total_label: str = "Total", **options) -> tables.Table:
+    """Return the statistics as a landscape printed table
+
+    The figures share the page evenly and the agency takes at least a
+    quarter of it; options go to the Table.
+    """
+    numbers = sum(1 for c in columns if c.kind != 'text')
+    text_width = max(4, numbers / 3)
+    if total is not None:
+        total = dict(total)
+        total.setdefault(columns[0].name, total_label)
+        total = [total.get(c.name) for c in columns]
+    return tables.Table(title,
+        [tables.Column(c.label, text_width if c.kind == 'text' else 1,
+                c.kind) for c in columns],
+        table_rows(rows, columns), subtitle=subtitles, total=total,
+        landscape=True, **options)

@@ -6,8 +6,9 @@ from trytond.model import ModelView
 from trytond.modules.mvp_documents.protection import refuse
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView
+
+from trytond.modules.mvp_documents.employee import user_employees
 
 from .exceptions import SignatureAccessError, SignatureError
 from .file import Sign
@@ -19,13 +20,6 @@ SIGN_KINDS = {
     'approved': 'leader',
     'numbered': 'leader',
     }
-
-
-def _user_employees(company):
-    pool = Pool()
-    User = pool.get('res.user')
-    user = User(Transaction().user)
-    return [e for e in user.employees if e.company == company]
 
 
 class Outgoing(metaclass=PoolMeta):
@@ -66,7 +60,7 @@ class Outgoing(metaclass=PoolMeta):
                 fields=['state'], error=SignatureError,
                 outgoing=self.rec_name)
         employee = self.drafter if kind == 'personal' else self.signer
-        if employee not in _user_employees(self.company):
+        if employee not in user_employees(self.company):
             refuse('mvp_signature.msg_outgoing_sign_%s' % kind, [self],
                 error=SignatureAccessError, outgoing=self.rec_name,
                 employee=employee.rec_name if employee else '-')

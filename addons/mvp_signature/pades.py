@@ -50,6 +50,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from trytond.modules.mvp_documents import pdf_check
 from trytond.modules.mvp_documents.fonts import (
     FontError, find_font, register_fonts)
 
@@ -143,18 +144,12 @@ def open_pdf(data: bytes) -> PdfFileReader:
 
     :raises PdfError: not a PDF, broken or encrypted.
     """
-    if not data or not bytes(data[:1024]).lstrip().startswith(b'%PDF'):
-        raise PdfError("not a PDF file")
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        if reader.encrypted:
-            raise PdfError("encrypted PDF")
-        reader.root['/Pages']
-    except PdfError:
-        raise
-    except Exception as exception:
-        raise PdfError(f"broken PDF: {exception}") from exception
-    return reader
+        return pdf_check.open_pdf(data)
+    except pdf_check.PdfProblem as problem:
+        if problem.reason == 'broken':
+            raise PdfError(f"broken PDF: {problem}") from problem
+        raise PdfError(str(problem)) from problem
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:

@@ -15,18 +15,18 @@ and ``ETSI.CAdES.detached`` are handled.
 from __future__ import annotations
 
 import asyncio
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from pyhanko.keys import load_certs_from_pemder_data
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+
+from trytond.modules.mvp_documents import pdf_check
 
 from . import speedups
 
@@ -133,15 +133,13 @@ def verify_pdf(
     :param moment: validation time (default: now).
     :return: never raises for a bad file: its verdict is ``unreadable``.
     """
-    data = bytes(data or b'')
-    if not data.lstrip()[:5].startswith(b'%PDF'):
-        return Verdict('unreadable', 'not_pdf')
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        if reader.encrypted:
-            return Verdict('unreadable', 'encrypted')
-        reader.root['/Pages']
+        reader = pdf_check.open_pdf(data)
         signatures = reader.embedded_regular_signatures
+    except pdf_check.PdfProblem as problem:
+        if problem.reason == 'broken':
+            return Verdict('unreadable', 'broken', ())
+        return Verdict('unreadable', problem.reason)
     except Exception:
         return Verdict('unreadable', 'broken', ())
     if not signatures:

@@ -7,7 +7,7 @@ from unittest.mock import patch
 from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents.file import is_broken, is_scan
-from trytond.modules.mvp_documents.incoming import fold
+from trytond.modules.mvp_documents.unicode import fold
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     PDF, acting_as, create_agency, create_incoming, create_official)
 from trytond.pool import Pool
@@ -82,11 +82,19 @@ class IncomingTestCase(unittest.TestCase):
                 ("ĐÀ NẴNG", "da nang"),
                 ("Hỏa tốc", "hoa toc"),
                 ("51/TTr-STTTT", "51/ttr-sttttt"[:-1]),
+                # typed decomposed: folded as its NFC form
+                ("Quye\u0302\u0301t đi\u0323nh", "quyet dinh"),
                 ("", ""),
                 (None, ""),
                 ]:
             with self.subTest(text=text):
                 self.assertEqual(fold(text), folded)
+
+    def test_fold_keeps_the_length(self):
+        "A match in the folded text can be cut from the original"
+        text = "Ủy ban nhân dân tỉnh Thái Bình"
+        start = fold(text).index("thai binh")
+        self.assertEqual(text[start:start + 9], "Thái Bình")
 
     def test_is_scan(self):
         "Scans are recognised by their first bytes"

@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
+from trytond.modules.mvp_documents import reminder
 from trytond.modules.mvp_documents.backfill import read_log
 from trytond.modules.mvp_documents.scan import OcrResult, ScanInfo
 from trytond.modules.mvp_documents.tests.incoming_tools import (
@@ -461,9 +462,9 @@ class SecurityFilesTestCase(unittest.TestCase):
                     'assigner': a.leader.id,
                     }])
         sent = []
-        with patch.object(Incoming, '_notify', classmethod(
-                    lambda cls, users, subject, body, records=None:
-                    sent.append(subject + body))):
+        with patch.object(reminder, 'notify',
+                lambda users, subject, body, records=None:
+                sent.append(subject + body)):
             assignment._remind('overdue')
             assignment._remind('due_soon')
         subject, body = Assignment._digest(

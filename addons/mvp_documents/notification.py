@@ -1,0 +1,57 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Telling people: in the web client and by e-mail, written once.
+
+Every module notifies through notify(), so that a later rule (a user's
+choice of e-mail or not, never the content of a classified document)
+holds everywhere at once.
+"""
+from email.message import EmailMessage
+
+from trytond.config import config
+from trytond.pool import Pool
+from trytond.sendmail import send_message_transactional
+from trytond.transaction import without_check_access
+
+
+def notify(users, subject, body, records=None, description=None):
+    """Notify users in the client and by e-mail (sent on commit)
+
+    records, when given, are the documents the notification opens;
+    description is the client's text (default: the body); the e-mail
+    carries the whole body.
+    """
+    pool = Pool()
+    Notification = pool.get('res.notification')
+    users = {u for u in users if u.active}
+    if not users:
+        return
+    model = ids = None
+    if records:
+        model = records[0].__name__
+        ids = str([r.id for r in records])
+    if description is None:
+        description = body
+    with without_check_access():
+        Notification.create([{
+                    'user': u.id,
+                    'label': subject,
+                    'description': description,
+                    'model': model,
+                    'records': ids,
+                    } for u in sorted(users, key=lambda u: u.id)])
+    for user in users:
+        if user.email:
+            send_email([user.email], subject, body)
+
+
+def send_email(to_addrs, subject, body):
+    "Send a plain text e-mail when the transaction commits"
+    from_addr = config.get('email', 'from')
+    message = EmailMessage()
+    if from_addr:
+        message['From'] = from_addr
+    message['To'] = ', '.join(to_addrs)
+    message['Subject'] = subject
+    message.set_content(body)
+    send_message_transactional(message, from_addr, list(to_addrs))
