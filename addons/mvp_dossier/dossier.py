@@ -15,8 +15,10 @@ from trytond.model.exceptions import AccessError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.company.model import employee_field
 from trytond.modules.mvp_documents.document_type import is_classified
-from trytond.modules.mvp_documents.employee import stamp_employee
+from trytond.modules.mvp_documents.employee import (
+    acting_user_id, stamp_employee, user_employees)
 from trytond.modules.mvp_documents.file import reference_model_id
+from trytond.modules.mvp_documents.notification import notify
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, checked, log_refusal, refuse)
 from trytond.modules.mvp_documents.role import agency_role, has_agency_role
@@ -283,18 +285,11 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     # by explicit sharing (Phụ lục VI: phân quyền từng hồ sơ).
     @classmethod
     def _user_employees(cls):
-        pool = Pool()
-        User = pool.get('res.user')
-        transaction = Transaction()
-        user_id = transaction.user
-        if not user_id:
-            # ir.rule evaluates domains as root with the real user in
-            # context; a user's own call may put any 'user' in it
-            user_id = transaction.context.get('user')
+        "Return the acting user's id and the ids of their employees"
+        user_id = acting_user_id()
         if not user_id:
             return None, []
-        with without_check_access():
-            return user_id, [e.id for e in User(user_id).employees]
+        return user_id, [e.id for e in user_employees(user=user_id)]
 
     def get_visible(self, name):
         return bool(self.search([
@@ -530,12 +525,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _current_employee(cls, company):
-        pool = Pool()
-        User = pool.get('res.user')
-        user = User(Transaction().user)
-        for employee in user.employees:
-            if employee.company == company:
-                return employee
+        return next(iter(user_employees(company)), None)
 
     @classmethod
     def copy(cls, dossiers, default=None):
@@ -646,8 +636,6 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     @without_check_access
     def remind_handover(cls, date=None):
         "Notify 30 days before a closed dossier must reach the archive"
-        pool = Pool()
-        Notification = pool.get('res.notification')
         if date is None:
             date = dt.date.today()
         dossiers = cls.search([
@@ -655,21 +643,13 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                 ('handover_due', '<=', date + dt.timedelta(days=30)),
                 ('handover_reminded', '!=', True),
                 ])
-        notifications = []
         for dossier in dossiers:
-            for user in cls._handover_recipients(dossier):
-                notifications.append({
-                        'user': user.id,
-                        'label': gettext(
-                            'mvp_dossier.msg_dossier_handover_reminder',
-                            dossier=dossier.rec_name),
-                        'description': gettext(
-                            'mvp_dossier.msg_dossier_handover_due',
-                            date=dossier.handover_due.strftime('%d/%m/%Y')),
-                        'model': cls.__name__,
-                        'records': '[%s]' % dossier.id,
-                        })
-        Notification.create(notifications)
+            notify(cls._handover_recipients(dossier),
+                gettext('mvp_dossier.msg_dossier_handover_reminder',
+                    dossier=dossier.rec_name),
+                gettext('mvp_dossier.msg_dossier_handover_due',
+                    date=dossier.handover_due.strftime('%d/%m/%Y')),
+                records=[dossier])
         cls.write(dossiers, {'handover_reminded': True})
         return dossiers
 
