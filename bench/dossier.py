@@ -109,7 +109,7 @@ def setup(args, workdir, port):
     subprocess.run([sys.executable, os.path.join(BIN, 'trytond-admin'),
             '-c', conf,
             '-d', args.database, '--all', '--email', 'admin@example.vn',
-            '-u', 'mvp_documents', '--activate-dependencies'],
+            '-u', 'mvp_dossier', '--activate-dependencies'],
         check=True, env=env, stdout=subprocess.DEVNULL)
     return conf, env
 

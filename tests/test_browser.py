@@ -411,7 +411,7 @@ def test_dossier_from_the_year_list_to_the_archive_in_the_web_client(
     export, = exported()
     assert export['document_count'] == 3
     token = export['url'].rsplit('/', 1)[1]
-    with urllib.request.urlopen('%s/%s/mvp_documents/dossier_export/%s' % (
+    with urllib.request.urlopen('%s/%s/mvp_dossier/dossier_export/%s' % (
                 server.url, server.database, token)) as response:
         archive = zipfile.ZipFile(io.BytesIO(response.read()))
     names = archive.namelist()

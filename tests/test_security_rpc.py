@@ -475,7 +475,7 @@ UNAUTHENTICATED = [
     ('GET', '/{db}/rest/model/mvp.document.file/1', None),
     ('POST', '/{db}/document_incoming', b'%PDF-1.4'),
     ('POST', '/{db}/inbound_email/inbox/{token}', b'From: x@y\r\n\r\nx'),
-    ('GET', '/{db}/mvp_documents/dossier_export/{export}', None),
+    ('GET', '/{db}/mvp_dossier/dossier_export/{export}', None),
     ('POST', '/{db}/mvp/edxml', b'<edXML/>'),
     ('POST', '/{db}/bus', b'{"channels": []}'),
     ('POST', '/{db}/rpc/', json_body({'method': 'model.mvp.incoming.read',
@@ -530,7 +530,7 @@ def test_html_route_refuses_a_record_of_another_agency(scene):
 
 @pytest.mark.parametrize('login', ['ld.ubnd', 'cv2.stttt', 'dual'])
 def test_dossier_export_is_downloaded_by_its_maker_only(scene, login):
-    path = '/%s/mvp_documents/dossier_export/%s' % (
+    path = '/%s/mvp_dossier/dossier_export/%s' % (
         scene.server.database, scene.dossier_export)
     status, answer = outsider(scene, login).http('GET', path)
     assert status in {401, 403, 404}, status
@@ -539,7 +539,7 @@ def test_dossier_export_is_downloaded_by_its_maker_only(scene, login):
 
 def test_dossier_export_is_downloaded_by_its_maker(scene):
     "The control of the attack above"
-    path = '/%s/mvp_documents/dossier_export/%s' % (
+    path = '/%s/mvp_dossier/dossier_export/%s' % (
         scene.server.database, scene.dossier_export)
     status, answer = scene['cv.stttt'].http('GET', path)
     assert (status, answer[:2]) == (200, b'PK')

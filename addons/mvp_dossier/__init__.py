@@ -1,2 +1,3 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from . import routes  # noqa: F401

@@ -17,7 +17,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, create_employee, set_company)
 from trytond.modules.mvp_documents import archive_io
-from trytond.modules.mvp_documents.dossier_list import (
+from trytond.modules.mvp_dossier.dossier_list import (
     must_hand_over, retention_years)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
@@ -81,7 +81,7 @@ class DossierTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('mvp_documents')
+        activate_module('mvp_dossier')
 
     @classmethod
     def tearDownClass(cls):

@@ -13,14 +13,13 @@ import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.mvp_documents import archive_io
+from trytond.modules.mvp_documents.protection import log_refusal, refuse
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, slugify
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.url import http_base
-
-from . import archive_io
-from .protection import log_refusal, refuse
 
 EXPORT_DAYS = 2
 # How long a download link shown to a user works
@@ -90,7 +89,7 @@ class DossierExport(ModelSQL, ModelView):
                 'expires': expires,
                 'signature': cls._signature(export, user_id, expires),
                 })
-        return '%s%s/mvp_documents/dossier_export/%s?%s' % (
+        return '%s%s/mvp_dossier/dossier_export/%s?%s' % (
             http_base(), urllib.parse.quote(Transaction().database.name),
             export.id, query)
 
@@ -255,7 +254,7 @@ class DossierExport(ModelSQL, ModelView):
             documents = []
             file_count = 0
             used = set()
-            hidden_title = gettext('mvp_documents.msg_dossier_line_hidden')
+            hidden_title = gettext('mvp_dossier.msg_dossier_line_hidden')
             for line, shown in cls.iter_lines(dossier):
                 meta = archive_io.DocumentMeta(
                     number=line.number,
@@ -335,7 +334,7 @@ class DossierExport(ModelSQL, ModelView):
             user_id = Transaction().user
             for export in exports:
                 if export.create_uid.id != user_id:
-                    refuse('mvp_documents.msg_dossier_export_delete',
+                    refuse('mvp_dossier.msg_dossier_export_delete',
                         [export], dossier=export.dossier.rec_name)
 
     @classmethod
@@ -394,5 +393,5 @@ class DossierExportDownload(ModelSQL, ModelView):
         super().check_modification(
             mode, downloads, values=values, external=external)
         if external:
-            refuse('mvp_documents.msg_dossier_download_readonly',
+            refuse('mvp_dossier.msg_dossier_download_readonly',
                 downloads, fields=set(values or {}))

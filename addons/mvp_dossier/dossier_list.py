@@ -7,14 +7,15 @@ from trytond.model import (
     ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
+from trytond.modules.mvp_documents.employee import stamp_employee
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, refuse, refuse_unless_state)
+from trytond.modules.mvp_documents.role import agency_role
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import DossierError
-from .employee import stamp_employee
-from .protection import ServerFieldsMixin, refuse, refuse_unless_state
-from .role import agency_role
 
 # Thời hạn bảo quản (Thông tư 10/2022/TT-BNV, Luật Lưu trữ 2024)
 RETENTIONS = [
@@ -26,12 +27,6 @@ RETENTIONS = [
     ('until_expired', "Until the documents expire"),
     ]
 RETENTION_YEARS = {'70': 70, '20': 20, '10': 10, '5': 5}
-
-
-
-
-
-
 
 
 def retention_years(retention):
@@ -74,7 +69,7 @@ class DossierList(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('company_year_unique', Unique(t, t.company, t.year),
-                'mvp_documents.msg_dossier_list_year_unique'),
+                'mvp_dossier.msg_dossier_list_year_unique'),
             ]
         cls._order = [('year', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {
@@ -123,7 +118,7 @@ class DossierList(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for list_ in lists:
                 if list_.state != 'draft':
                     raise AccessError(gettext(
-                            'mvp_documents.msg_dossier_list_delete_approved',
+                            'mvp_dossier.msg_dossier_list_delete_approved',
                             list=list_.rec_name))
 
     @classmethod
@@ -135,7 +130,7 @@ class DossierList(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for list_ in lists:
             if not list_.entries:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_list_empty',
+                        'mvp_dossier.msg_dossier_list_empty',
                         list=list_.rec_name))
         cls.write(lists, {'approved_date': dt.date.today()})
 
@@ -160,7 +155,7 @@ class DossierList(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                     ], order=[('year', 'DESC')], limit=1)
             if not previous:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_list_no_previous',
+                        'mvp_dossier.msg_dossier_list_no_previous',
                         list=list_.rec_name))
             codes = {e.code for e in list_.entries}
             for entry in previous[0].entries:
@@ -225,7 +220,7 @@ class DossierListEntry(sequence_ordered(), ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('list_code_unique', Unique(t, t.list, t.code),
-                'mvp_documents.msg_dossier_code_unique'),
+                'mvp_dossier.msg_dossier_code_unique'),
             ]
         # seen by whoever sees the list: the list's agency rule applies
         cls.__access__.add('list')
@@ -292,7 +287,7 @@ class DossierListEntry(sequence_ordered(), ModelSQL, ModelView):
                             ('list', '=', key[0]), ('code', '=', key[1])],
                         limit=1)):
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_code_unique_named',
+                        'mvp_dossier.msg_dossier_code_unique_named',
                         code=key[1], year=List(key[0]).year))
             seen.add(key)
         return super().create(vlist)
@@ -310,7 +305,7 @@ class DossierListEntry(sequence_ordered(), ModelSQL, ModelView):
             lists.add(List(values['list']))
         for list_ in lists:
             if list_.state != 'draft':
-                refuse('mvp_documents.msg_dossier_list_entry_locked',
+                refuse('mvp_dossier.msg_dossier_list_entry_locked',
                     entries, fields=set(values or {}), list=list_.rec_name)
 
     @classmethod
@@ -324,11 +319,11 @@ class DossierListEntry(sequence_ordered(), ModelSQL, ModelView):
                     ], limit=1)
             if others:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_code_unique_named',
+                        'mvp_dossier.msg_dossier_code_unique_named',
                         code=entry.code, year=entry.list.year))
 
     @classmethod
-    @ModelView.button_action('mvp_documents.act_dossier_form')
+    @ModelView.button_action('mvp_dossier.act_dossier_form')
     def open_dossier(cls, entries):
         pool = Pool()
         Dossier = pool.get('mvp.dossier')

@@ -121,7 +121,7 @@ class DossierSecurityTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module('mvp_documents')
+        activate_module('mvp_dossier')
 
     def setUp(self):
         self._export_dir = tempfile.TemporaryDirectory()
@@ -708,7 +708,7 @@ class DossierExportRouteTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('mvp_documents')
+        activate_module('mvp_dossier')
 
     @classmethod
     def tearDownClass(cls):

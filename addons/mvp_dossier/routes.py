@@ -2,15 +2,14 @@
 # this repository contains the full copyright notices and license terms.
 import os
 
+from trytond.modules.mvp_documents.protection import log_refusal
 from trytond.protocols.wrappers import (
     HTTPStatus, abort, send_file, with_pool, with_transaction)
 from trytond.wsgi import app
 
-from .protection import log_refusal
-
 
 @app.route(
-    '/<database_name>/mvp_documents/dossier_export/<int:export_id>',
+    '/<database_name>/mvp_dossier/dossier_export/<int:export_id>',
     methods={'GET'})
 @with_pool
 @with_transaction(readonly=False)

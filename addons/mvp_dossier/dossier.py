@@ -14,6 +14,14 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.company.model import employee_field
+from trytond.modules.mvp_documents.document_type import is_classified
+from trytond.modules.mvp_documents.employee import (
+    acting_user_id, stamp_employee, user_employees)
+from trytond.modules.mvp_documents.file import reference_model_id
+from trytond.modules.mvp_documents.notification import notify
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, checked, log_refusal, refuse)
+from trytond.modules.mvp_documents.role import agency_role, has_agency_role
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
@@ -21,13 +29,8 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .document_type import is_classified
 from .dossier_list import RETENTIONS, must_hand_over, retention_years
-from .employee import stamp_employee
 from .exceptions import DossierError, DossierWarning
-from .file import reference_model_id
-from .protection import ServerFieldsMixin, checked, log_refusal, refuse
-from .role import agency_role, has_agency_role
 
 STATES = [
     ('open', "Open"),
@@ -151,7 +154,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('company_year_code_unique', Unique(t, t.company, t.year, t.code),
-                'mvp_documents.msg_dossier_code_unique'),
+                'mvp_dossier.msg_dossier_code_unique'),
             ]
         cls._sql_indexes.update({
                 Index(t, (t.state, Index.Equality()),
@@ -282,18 +285,11 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     # by explicit sharing (Phụ lục VI: phân quyền từng hồ sơ).
     @classmethod
     def _user_employees(cls):
-        pool = Pool()
-        User = pool.get('res.user')
-        transaction = Transaction()
-        user_id = transaction.user
-        if not user_id:
-            # ir.rule evaluates domains as root with the real user in
-            # context; a user's own call may put any 'user' in it
-            user_id = transaction.context.get('user')
+        "Return the acting user's id and the ids of their employees"
+        user_id = acting_user_id()
         if not user_id:
             return None, []
-        with without_check_access():
-            return user_id, [e.id for e in User(user_id).employees]
+        return user_id, [e.id for e in user_employees(user=user_id)]
 
     def get_visible(self, name):
         return bool(self.search([
@@ -337,7 +333,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                 if (dossier.end_date and dossier.start_date
                         and dossier.end_date < dossier.start_date):
                     raise DossierError(gettext(
-                            'mvp_documents.msg_dossier_dates',
+                            'mvp_dossier.msg_dossier_dates',
                             dossier=dossier.rec_name))
 
     @classmethod
@@ -352,7 +348,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                             ('code', '=', key[2]),
                             ], limit=1)):
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_code_unique_named',
+                        'mvp_dossier.msg_dossier_code_unique_named',
                         code=key[2], year=key[1]))
             seen.add(key)
         return super().create(vlist)
@@ -368,7 +364,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                     ], limit=1)
             if others:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_code_unique_named',
+                        'mvp_dossier.msg_dossier_code_unique_named',
                         code=dossier.code, year=dossier.year))
 
     @classmethod
@@ -385,7 +381,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for dossier in dossiers:
                 if dossier.state != 'open' or dossier.lines:
                     raise AccessError(gettext(
-                            'mvp_documents.msg_dossier_delete',
+                            'mvp_dossier.msg_dossier_delete',
                             dossier=dossier.rec_name))
             if external:
                 cls._check_edit_rights(dossiers)
@@ -394,7 +390,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     def _check_open(cls, dossiers, values):
         for dossier in dossiers:
             if dossier.state != 'open':
-                refuse('mvp_documents.msg_dossier_locked', [dossier],
+                refuse('mvp_dossier.msg_dossier_locked', [dossier],
                     fields=set(values), dossier=dossier.rec_name)
 
     @classmethod
@@ -425,7 +421,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for dossier in dossiers:
                 if values.get('retention', dossier.retention) != (
                         'until_expired'):
-                    refuse('mvp_documents.msg_dossier_expiry_computed',
+                    refuse('mvp_dossier.msg_dossier_expiry_computed',
                         [dossier], fields={'expiry_date'},
                         dossier=dossier.rec_name)
         cls._check_edit_rights(dossiers)
@@ -446,7 +442,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                             for t in targets)
                         and (new is None or fits(dossier, new))
                         and has_agency_role(dossier.company, *ARCHIVE_ROLES)):
-                    refuse('mvp_documents.msg_dossier_archive_link',
+                    refuse('mvp_dossier.msg_dossier_archive_link',
                         [dossier], fields={name}, dossier=dossier.rec_name,
                         target=(new or targets[0]).rec_name
                         if targets else '')
@@ -468,7 +464,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             return
         for dossier in dossiers:
             if not dossier.can_edit(user_id, employees):
-                refuse('mvp_documents.msg_dossier_no_edit_right',
+                refuse('mvp_dossier.msg_dossier_no_edit_right',
                     [dossier], dossier=dossier.rec_name)
 
     @classmethod
@@ -480,7 +476,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for dossier in dossiers:
             if not (dossier.can_edit(user_id, employees)
                     or has_agency_role(dossier.company, *ARCHIVE_ROLES)):
-                refuse('mvp_documents.msg_dossier_export_forbidden',
+                refuse('mvp_dossier.msg_dossier_export_forbidden',
                     [dossier], fields=['export_archive'],
                     dossier=dossier.rec_name)
 
@@ -503,13 +499,13 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for entry in entries:
             if entry.list.state != 'approved':
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_list_not_approved',
+                        'mvp_dossier.msg_dossier_list_not_approved',
                         list=entry.list.rec_name))
             responsible = entry.responsible or cls._current_employee(
                 entry.list.company)
             if not responsible:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_no_responsible',
+                        'mvp_dossier.msg_dossier_no_responsible',
                         entry=entry.rec_name))
             to_create.append({
                     'company': entry.list.company.id,
@@ -529,12 +525,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _current_employee(cls, company):
-        pool = Pool()
-        User = pool.get('res.user')
-        user = User(Transaction().user)
-        for employee in user.employees:
-            if employee.company == company:
-                return employee
+        return next(iter(user_employees(company)), None)
 
     @classmethod
     def copy(cls, dossiers, default=None):
@@ -560,7 +551,7 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for dossier in dossiers:
             if not dossier.document_count:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_close_empty',
+                        'mvp_dossier.msg_dossier_close_empty',
                         dossier=dossier.rec_name))
         for dossier in dossiers:
             end_date = dossier.end_date or today
@@ -627,13 +618,13 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                 })
 
     @classmethod
-    @ModelView.button_action('mvp_documents.act_dossier_line_relate')
+    @ModelView.button_action('mvp_dossier.act_dossier_line_relate')
     def open_lines(cls, dossiers):
         pass
 
     @classmethod
     @checked('_check_export_rights')
-    @ModelView.button_action('mvp_documents.act_dossier_export_relate')
+    @ModelView.button_action('mvp_dossier.act_dossier_export_relate')
     def export_archive(cls, dossiers):
         pool = Pool()
         Export = pool.get('mvp.dossier.export')
@@ -645,8 +636,6 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     @without_check_access
     def remind_handover(cls, date=None):
         "Notify 30 days before a closed dossier must reach the archive"
-        pool = Pool()
-        Notification = pool.get('res.notification')
         if date is None:
             date = dt.date.today()
         dossiers = cls.search([
@@ -654,21 +643,13 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
                 ('handover_due', '<=', date + dt.timedelta(days=30)),
                 ('handover_reminded', '!=', True),
                 ])
-        notifications = []
         for dossier in dossiers:
-            for user in cls._handover_recipients(dossier):
-                notifications.append({
-                        'user': user.id,
-                        'label': gettext(
-                            'mvp_documents.msg_dossier_handover_reminder',
-                            dossier=dossier.rec_name),
-                        'description': gettext(
-                            'mvp_documents.msg_dossier_handover_due',
-                            date=dossier.handover_due.strftime('%d/%m/%Y')),
-                        'model': cls.__name__,
-                        'records': '[%s]' % dossier.id,
-                        })
-        Notification.create(notifications)
+            notify(cls._handover_recipients(dossier),
+                gettext('mvp_dossier.msg_dossier_handover_reminder',
+                    dossier=dossier.rec_name),
+                gettext('mvp_dossier.msg_dossier_handover_due',
+                    date=dossier.handover_due.strftime('%d/%m/%Y')),
+                records=[dossier])
         cls.write(dossiers, {'handover_reminded': True})
         return dossiers
 
@@ -731,7 +712,7 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('dossier_document_unique', Unique(t, t.dossier, t.document),
-                'mvp_documents.msg_dossier_line_duplicate'),
+                'mvp_dossier.msg_dossier_line_duplicate'),
             ]
         cls._sql_indexes.update({
                 Index(t, (t.dossier, Index.Equality()),
@@ -784,7 +765,7 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
         related = {}
         if nested and shown:
             related = {r['id']: r for r in super().read(shown, nested)}
-        placeholder = gettext('mvp_documents.msg_dossier_line_hidden')
+        placeholder = gettext('mvp_dossier.msg_dossier_line_hidden')
         for row in rows:
             if row['document'] in hidden:
                 row.update(document=None, description=placeholder,
@@ -854,7 +835,7 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
             date = date.date()
         if is_classified(getattr(document, 'confidentiality', None)):
             # the register keeps only the entry of a classified document
-            description = gettext('mvp_documents.msg_dossier_line_classified')
+            description = gettext('mvp_dossier.msg_dossier_line_classified')
         else:
             description = (
                 getattr(document, 'subject', None) or document.rec_name)
@@ -898,7 +879,7 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
         for model, ids in by_model.items():
             if model not in cls._get_documents():
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_line_model',
+                        'mvp_dossier.msg_dossier_line_model',
                         model=model))
             Model = pool.get(model)
             for record in Model.browse(sorted(ids)):
@@ -913,7 +894,7 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
             company = cls.document_company(document)
             if company is None or company.id != dossier.company.id:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_line_other_agency',
+                        'mvp_dossier.msg_dossier_line_other_agency',
                         document=document.rec_name,
                         dossier=dossier.rec_name))
             for key, value in cls._document_values(document).items():
@@ -997,7 +978,7 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
             return
         for line in lines:
             if line.dossier.state != 'open':
-                refuse('mvp_documents.msg_dossier_line_locked', [line],
+                refuse('mvp_dossier.msg_dossier_line_locked', [line],
                     fields=set(values or {}), dossier=line.dossier.rec_name)
         if not external:
             return
@@ -1018,7 +999,7 @@ class DossierLine(ServerFieldsMixin, ModelSQL, ModelView):
         hidden = cls.unreadable_documents({r for _, r in filed})
         for line, reference in filed:
             if reference in hidden:
-                refuse('mvp_documents.msg_dossier_document_unreadable',
+                refuse('mvp_dossier.msg_dossier_document_unreadable',
                     [line], fields={'document'},
                     dossier=line.dossier.rec_name)
 
@@ -1075,7 +1056,7 @@ class DossierShare(ServerFieldsMixin, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints += [
             ('dossier_user_unique', Unique(t, t.dossier, t.user),
-                'mvp_documents.msg_dossier_share_unique'),
+                'mvp_dossier.msg_dossier_share_unique'),
             ]
         cls.__access__.add('dossier')
 
@@ -1099,7 +1080,7 @@ class DossierShare(ServerFieldsMixin, ModelSQL, ModelView):
         key = Warning.format('mvp_dossier_rights', dossiers)
         if Warning.check(key):
             raise DossierWarning(key, gettext(
-                    'mvp_documents.msg_dossier_rights_change',
+                    'mvp_dossier.msg_dossier_rights_change',
                     dossier=', '.join(d.rec_name for d in dossiers)))
 
     @classmethod
@@ -1120,7 +1101,7 @@ class DossierShare(ServerFieldsMixin, ModelSQL, ModelView):
         for share in shares:
             if share.dossier.state == 'destroyed':
                 raise AccessError(gettext(
-                        'mvp_documents.msg_dossier_locked',
+                        'mvp_dossier.msg_dossier_locked',
                         dossier=share.dossier.rec_name))
         if external:
             cls._check_manage(shares, values)
@@ -1135,7 +1116,7 @@ class DossierShare(ServerFieldsMixin, ModelSQL, ModelView):
         _, employees = Dossier._user_employees()
         for dossier in {s.dossier for s in shares}:
             if not dossier.is_owner(employees):
-                refuse('mvp_documents.msg_dossier_share_manage',
+                refuse('mvp_dossier.msg_dossier_share_manage',
                     [s for s in shares if s.dossier == dossier],
                     fields=set(values or {}), dossier=dossier.rec_name)
 
@@ -1205,7 +1186,7 @@ class DossierRightsLog(ModelSQL, ModelView):
         super().check_modification(
             mode, logs, values=values, external=external)
         if external:
-            refuse('mvp_documents.msg_dossier_rights_log_readonly', logs,
+            refuse('mvp_dossier.msg_dossier_rights_log_readonly', logs,
                 fields=set(values or {}))
 
 
@@ -1249,7 +1230,7 @@ class DossierLink(Wizard):
     # Bound (form_action keyword) to every model of
     # DossierLine._get_documents() that wants an "Add to dossier" action.
     start = StateView('mvp.dossier.link.start',
-        'mvp_documents.dossier_link_start_view_form', [
+        'mvp_dossier.dossier_link_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Link", 'link', 'tryton-ok', default=True),
             ])
@@ -1266,11 +1247,11 @@ class DossierLink(Wizard):
         with check_access():
             dossiers = Dossier.search([('id', '=', dossier_id)])
             if not dossiers:
-                refuse('mvp_documents.msg_dossier_no_edit_right',
+                refuse('mvp_dossier.msg_dossier_no_edit_right',
                     [Dossier(dossier_id)], dossier='#%s' % dossier_id)
             dossier, = dossiers
             if dossier.state != 'open':
-                refuse('mvp_documents.msg_dossier_locked', [dossier],
+                refuse('mvp_dossier.msg_dossier_locked', [dossier],
                     dossier=dossier.rec_name)
             documents = self._readable_records(dossier)
             Line.link(dossier, documents)
@@ -1284,6 +1265,6 @@ class DossierLink(Wizard):
         if {r.id for r in found} != ids:
             log_refusal(Model.__name__, ids, (), 'unreadable documents')
             raise AccessError(gettext(
-                    'mvp_documents.msg_dossier_document_unreadable',
+                    'mvp_dossier.msg_dossier_document_unreadable',
                     dossier=dossier.rec_name))
         return found

@@ -7,17 +7,18 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
+from trytond.modules.mvp_documents import archive_io
+from trytond.modules.mvp_documents.employee import stamp_employee
+from trytond.modules.mvp_documents.protection import (
+    ServerFieldsMixin, refuse, refuse_unless_state)
+from trytond.modules.mvp_documents.role import agency_role, has_agency_role
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
 
-from . import archive_io
 from .dossier_list import must_hand_over
-from .employee import stamp_employee
 from .exceptions import DossierError
-from .protection import ServerFieldsMixin, refuse, refuse_unless_state
-from .role import agency_role, has_agency_role
 
 CLERKS = ['group_mvp_clerk']
 LEADERS = ['group_mvp_leader']
@@ -104,7 +105,7 @@ class DossierHandover(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for handover in handovers:
                 if handover.state == 'done':
                     raise AccessError(gettext(
-                            'mvp_documents.msg_dossier_handover_delete',
+                            'mvp_dossier.msg_dossier_handover_delete',
                             handover=handover.rec_name))
 
     @classmethod
@@ -136,13 +137,13 @@ class DossierHandover(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for handover in handovers:
             if not handover.dossiers:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_handover_empty',
+                        'mvp_dossier.msg_dossier_handover_empty',
                         handover=handover.rec_name))
             for dossier in handover.dossiers:
                 if (dossier.state != 'closed'
                         or not must_hand_over(dossier.retention)):
                     raise DossierError(gettext(
-                            'mvp_documents.msg_dossier_handover_state',
+                            'mvp_dossier.msg_dossier_handover_state',
                             dossier=dossier.rec_name))
         for handover in handovers:
             Dossier.hand_over(list(handover.dossiers), handover.date)
@@ -327,7 +328,7 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             for disposal in disposals:
                 if disposal.state not in {'draft', 'rejected'}:
                     raise AccessError(gettext(
-                            'mvp_documents.msg_dossier_disposal_delete',
+                            'mvp_dossier.msg_dossier_disposal_delete',
                             disposal=disposal.rec_name))
 
     @classmethod
@@ -336,7 +337,7 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for disposal in disposals:
             if (disposal.state != 'submitted'
                     or not has_agency_role(disposal.company, *LEADERS)):
-                refuse('mvp_documents.msg_dossier_disposal_decision_leader',
+                refuse('mvp_dossier.msg_dossier_disposal_decision_leader',
                     [disposal], fields={'decision'},
                     disposal=disposal.rec_name)
 
@@ -365,17 +366,17 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for disposal in disposals:
             if not disposal.dossiers:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_disposal_empty',
+                        'mvp_dossier.msg_dossier_disposal_empty',
                         disposal=disposal.rec_name))
             if not disposal.reason:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_disposal_reason',
+                        'mvp_dossier.msg_dossier_disposal_reason',
                         disposal=disposal.rec_name))
             for dossier in disposal.dossiers:
                 if (not dossier.expiry_date
                         or dossier.expiry_date > disposal.date):
                     raise DossierError(gettext(
-                            'mvp_documents.msg_dossier_disposal_not_expired',
+                            'mvp_dossier.msg_dossier_disposal_not_expired',
                             dossier=dossier.rec_name))
 
     @classmethod
@@ -394,7 +395,7 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for disposal in disposals:
             if not disposal.decision:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_disposal_decision',
+                        'mvp_dossier.msg_dossier_disposal_decision',
                         disposal=disposal.rec_name))
         cls.write(disposals, {'approved_date': dt.date.today()})
 
@@ -417,7 +418,7 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         for disposal in disposals:
             if disposal.state != 'approved' or not disposal.approved_by:
                 raise DossierError(gettext(
-                        'mvp_documents.msg_dossier_disposal_not_approved',
+                        'mvp_dossier.msg_dossier_disposal_not_approved',
                         disposal=disposal.rec_name))
         cls._destroy(disposals)
 

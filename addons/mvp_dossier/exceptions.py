@@ -1,0 +1,11 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError, UserWarning
+
+
+class DossierError(UserError):
+    pass
+
+
+class DossierWarning(UserWarning):
+    pass
