@@ -102,3 +102,34 @@ def acting_as(employee, access=True):
             Transaction().set_context(company=employee.company.id), \
             check_access(_access=access):
         yield user
+
+
+def cross_leader(a, b, prefix=''):
+    """A leader of agency b who is also an officer of agency a and shows
+    the records of all their agencies (company_filter 'all')"""
+    pool = Pool()
+    Party = pool.get('party.party')
+    Employee = pool.get('company.employee')
+    User = pool.get('res.user')
+    Role = pool.get('mvp.user.role')
+    ModelData = pool.get('ir.model.data')
+    party = Party(name="Lý Văn Kiêm")
+    party.save()
+    in_b, in_a = Employee.create([
+            {'party': party.id, 'company': b.company.id},
+            {'party': party.id, 'company': a.company.id}])
+    user, = User.create([{
+                'login': prefix + 'cross', 'name': "Lý Văn Kiêm",
+                'companies': [('add', [a.company.id, b.company.id])],
+                'company': b.company.id,
+                'employees': [('add', [in_b.id, in_a.id])],
+                'employee': in_b.id,
+                'company_filter': 'all',
+                }])
+    Role.create([{
+                'user': user.id, 'company': company.id,
+                'group': ModelData.get_id('mvp_documents', group),
+                } for company, group in [
+                (b.company, 'group_mvp_leader'),
+                (a.company, 'group_mvp_officer')]])
+    return in_b
