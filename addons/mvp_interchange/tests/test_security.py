@@ -546,12 +546,13 @@ class InterchangeSecurityTestCase(OutgoingSetup, unittest.TestCase):
         alert_to = config.get('mvp_interchange', 'alert_to', default='')
         config.set('mvp_interchange', 'alert_to', 'ops@example.vn')
         try:
-            with mock.patch(
-                    'trytond.sendmail.send_message_transactional') as send:
+            with mock.patch('trytond.modules.mvp_documents.notification'
+                    '.send_message_transactional') as send:
                 Message.check_stuck()
         finally:
             config.set('mvp_interchange', 'alert_to', alert_to)
-        mail, = send.call_args[0]
+        mail, _, to_addrs = send.call_args[0]
+        self.assertEqual(to_addrs, ['ops@example.vn'])
         text = mail.get_content()
         self.assertIn("a classified document", text)
         self.assertNotIn(outgoing.notation, text)
