@@ -23,7 +23,7 @@ import os
 import sys
 from fractions import Fraction
 
-from sql import Column, Literal, Null
+from sql import Column, Null
 from sql.aggregate import Count
 from sql.conditionals import Case
 
@@ -121,7 +121,7 @@ class DocumentFile(metaclass=PoolMeta):
         cursor = Transaction().connection.cursor()
         stored = ((table.file_id != Null) & (table.file_id != '')
             & (table.sha256 != Null))
-        cursor.execute(*table.select(Count(Literal('*')), where=stored))
+        cursor.execute(*table.select(Count(table.id), where=stored))
         total, = cursor.fetchone()
         count = min(total, math.ceil(total * Fraction(share)))
         cursor.execute(*table.select(
