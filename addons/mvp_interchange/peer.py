@@ -5,6 +5,7 @@ import logging
 
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
 from trytond.modules.mvp_documents.protection import refuse
+from trytond.modules.mvp_documents.role import is_province_admin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -15,17 +16,6 @@ KINDS = [
     ('peer', "Installation"),
     ('hub', "Hub (national axis)"),
     ]
-
-
-def is_province_admin():
-    "Whether the user is a provincial administrator (root counts as one)"
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    if not Transaction().user:
-        return True
-    return ModelData.get_id('mvp_documents',
-        'group_mvp_province_admin') in User.get_groups()
 
 
 def check_province_admin(records=(), fields=(), model=None):

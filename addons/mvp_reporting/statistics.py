@@ -19,6 +19,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.fields import SQL_OPERATORS
 from trytond.modules.mvp_documents.protection import refuse
+from trytond.modules.mvp_documents.role import is_province_admin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.report import Report
@@ -52,13 +53,9 @@ def visible_agencies():
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
     Company = pool.get('company.company')
-    transaction = Transaction()
-    if transaction.user == 0:
+    if is_province_admin():
         return None
     groups = set(User.get_groups())
-    if ModelData.get_id(
-            'mvp_documents', 'group_mvp_province_admin') in groups:
-        return None
     # the agency the leader works in, not the client's context
     company = User.get_working_company()
     if (company

@@ -7,6 +7,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse)
+from trytond.modules.mvp_documents.role import is_province_admin
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -15,7 +16,6 @@ from . import keys
 from .exceptions import SignatureAccessError, SignatureKeyError
 
 LEADER = 'mvp_documents.group_mvp_leader'
-PROVINCE_ADMIN = ('mvp_documents', 'group_mvp_province_admin')
 # What makes an agency's key (a change closes the token sessions).  An
 # agency key is created and changed by the provincial administrator only,
 # so that nobody in the agency can substitute its key or make the server
@@ -42,16 +42,6 @@ def pkcs11_modules():
         if name and path:
             modules[name] = path
     return modules
-
-
-def is_province_admin():
-    "Tell whether the current user is the provincial administrator"
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    if Transaction().user == 0:
-        return True
-    return ModelData.get_id(*PROVINCE_ADMIN) in User.get_groups()
 
 
 def _naive(value):
