@@ -35,7 +35,8 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .notification import notify
+from .notification import notify_each
+from .role import province_admin_users
 
 logger = logging.getLogger(__name__)
 
@@ -179,31 +180,23 @@ class DocumentFile(metaclass=PoolMeta):
     @classmethod
     def _alert_damaged(cls, files):
         "Notify the provincial administrators in the client and by e-mail"
-        pool = Pool()
-        Group = pool.get('res.group')
-        ModelData = pool.get('ir.model.data')
-        group = Group(ModelData.get_id(
-                'mvp_documents', 'group_mvp_province_admin'))
         with without_check_access():
             lines = [(f.name, f.resource.rec_name if f.resource else '-',
                     f.integrity_state) for f in files]
-        for user in group.users:
-            if not user.active:
-                continue
-            language = user.language.code if user.language else 'vi'
-            with Transaction().set_context(language=language):
-                subject = gettext('mvp_documents.msg_integrity_alert',
-                    count=len(files))
-                states = dict(cls.fields_get(
-                        ['integrity_state'])['integrity_state']['selection'])
-                body = '\n'.join([
-                        gettext('mvp_documents.msg_integrity_alert_body',
-                            count=len(files))]
-                    + [gettext('mvp_documents.msg_integrity_alert_line',
-                            file=n, document=d, state=states[s])
-                        for n, d, s in lines])
-                notify([user], subject, body, records=files,
-                    description='; '.join(body.splitlines()[1:]))
+
+        def compose():
+            subject = gettext('mvp_documents.msg_integrity_alert',
+                count=len(files))
+            states = dict(cls.fields_get(
+                    ['integrity_state'])['integrity_state']['selection'])
+            body = '\n'.join([
+                    gettext('mvp_documents.msg_integrity_alert_body',
+                        count=len(files))]
+                + [gettext('mvp_documents.msg_integrity_alert_line',
+                        file=n, document=d, state=states[s])
+                    for n, d, s in lines])
+            return subject, body, '; '.join(body.splitlines()[1:])
+        notify_each(province_admin_users(), compose, records=files)
 
 
 class DamagedFilesMixin:

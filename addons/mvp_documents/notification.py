@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from trytond import config
 from trytond.pool import Pool
 from trytond.sendmail import send_message_transactional
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 
 def notify(users, subject, body, records=None, description=None):
@@ -43,6 +43,18 @@ def notify(users, subject, body, records=None, description=None):
     for user in users:
         if user.email:
             send_email([user.email], subject, body)
+
+
+def notify_each(users, compose, records=None):
+    """Notify each user in the user's own language (Vietnamese when not
+    set): compose() runs with that language in the context and returns
+    the subject, the body and the client's description"""
+    for user in users:
+        language = user.language.code if user.language else 'vi'
+        with Transaction().set_context(language=language):
+            subject, body, description = compose()
+        notify([user], subject, body, records=records,
+            description=description)
 
 
 def send_email(to_addrs, subject, body):

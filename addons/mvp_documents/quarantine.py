@@ -19,7 +19,8 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import antivirus
 from .exceptions import ScannerUnavailableError, VirusScanError
-from .notification import notify
+from .notification import notify_each
+from .role import province_admin_users
 
 logger = logging.getLogger(__name__)
 
@@ -122,23 +123,14 @@ class Quarantine(ModelSQL, ModelView):
 
     def alert(self):
         "Notify the provincial administrators in the client and by e-mail"
-        pool = Pool()
-        Group = pool.get('res.group')
-        ModelData = pool.get('ir.model.data')
-        group = Group(ModelData.get_id(
-                'mvp_documents', 'group_mvp_province_admin'))
-        for user in group.users:
-            if not user.active:
-                continue
-            language = user.language.code if user.language else 'vi'
-            with Transaction().set_context(language=language):
-                subject = gettext('mvp_documents.msg_quarantine_alert',
-                    file=self.name, signature=self.signature)
-                body = gettext('mvp_documents.msg_quarantine_alert_body',
-                    file=self.name, signature=self.signature,
-                    size=self.size, sha256=self.sha256,
-                    user=self.user.rec_name if self.user else '-',
-                    document=self.document or '-')
-                # a notification is one line
-                notify([user], subject, body, records=[self],
-                    description='; '.join(body.splitlines()[1:]))
+        def compose():
+            subject = gettext('mvp_documents.msg_quarantine_alert',
+                file=self.name, signature=self.signature)
+            body = gettext('mvp_documents.msg_quarantine_alert_body',
+                file=self.name, signature=self.signature,
+                size=self.size, sha256=self.sha256,
+                user=self.user.rec_name if self.user else '-',
+                document=self.document or '-')
+            # a notification is one line
+            return subject, body, '; '.join(body.splitlines()[1:])
+        notify_each(province_admin_users(), compose, records=[self])
