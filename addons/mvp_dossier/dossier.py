@@ -29,7 +29,8 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .dossier_list import RETENTIONS, must_hand_over, retention_years
+from .dossier_list import (
+    RETENTIONS, CodeTitleMixin, must_hand_over, retention_years)
 from .exceptions import DossierError, DossierWarning
 
 STATES = [
@@ -66,7 +67,8 @@ def add_years(date, years):
         return date.replace(year=date.year + years, day=28)
 
 
-class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
+class Dossier(
+        CodeTitleMixin, ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     "Dossier"
     __name__ = 'mvp.dossier'
     __string__ = "Dossier"
@@ -235,23 +237,6 @@ class Dossier(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
             self.responsible = entry.responsible
         self.department = entry.department or (
             self.responsible.department if self.responsible else None)
-
-    @fields.depends('responsible', 'department')
-    def on_change_responsible(self):
-        if self.responsible and not self.department:
-            self.department = self.responsible.department
-
-    def get_rec_name(self, name):
-        return '%s - %s' % (self.code, self.title)
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, value = clause[:3]
-        bool_op = 'AND' if operator.startswith('!') else 'OR'
-        return [bool_op,
-            ('code', operator, value),
-            ('title', operator, value),
-            ]
 
     @property
     def file_code(self):

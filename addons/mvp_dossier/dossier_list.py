@@ -39,6 +39,29 @@ def must_hand_over(retention):
     return retention == 'permanent' or (retention_years(retention) or 0) >= 5
 
 
+class CodeTitleMixin:
+    """A dossier or an entry of the dossier list: known by its code and
+    title, kept by a responsible official of a department"""
+    __slots__ = ()
+
+    @fields.depends('responsible', 'department')
+    def on_change_responsible(self):
+        if self.responsible and not self.department:
+            self.department = self.responsible.department
+
+    def get_rec_name(self, name):
+        return '%s - %s' % (self.code, self.title)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause[:3]
+        bool_op = 'AND' if operator.startswith('!') else 'OR'
+        return [bool_op,
+            ('code', operator, value),
+            ('title', operator, value),
+            ]
+
+
 class DossierList(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     "Dossier List"
     __name__ = 'mvp.dossier.list'
@@ -178,7 +201,8 @@ class DossierList(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         Entry.create(to_create)
 
 
-class DossierListEntry(sequence_ordered(), ModelSQL, ModelView):
+class DossierListEntry(
+        CodeTitleMixin, sequence_ordered(), ModelSQL, ModelView):
     "Dossier List Entry"
     __name__ = 'mvp.dossier.list.entry'
     __string__ = "Dossier List Entry"
@@ -252,23 +276,6 @@ class DossierListEntry(sequence_ordered(), ModelSQL, ModelView):
     @fields.depends('list', '_parent_list.state')
     def on_change_with_list_state(self, name=None):
         return self.list.state if self.list else 'draft'
-
-    @fields.depends('responsible', 'department')
-    def on_change_responsible(self):
-        if self.responsible and not self.department:
-            self.department = self.responsible.department
-
-    def get_rec_name(self, name):
-        return '%s - %s' % (self.code, self.title)
-
-    @classmethod
-    def search_rec_name(cls, name, clause):
-        _, operator, value = clause[:3]
-        bool_op = 'AND' if operator.startswith('!') else 'OR'
-        return [bool_op,
-            ('code', operator, value),
-            ('title', operator, value),
-            ]
 
     @classmethod
     def validate_fields(cls, entries, field_names):
