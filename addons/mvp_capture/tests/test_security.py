@@ -14,9 +14,8 @@ from trytond.modules.mvp_documents.tests import (
     test_security_incoming as incoming_security)
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     PDF, acting_as, create_incoming)
-from trytond.modules.mvp_documents.tests.test_incoming import Agency
 from trytond.modules.mvp_documents.tests.test_security_files import (
-    snapshot, upload)
+    FileWorldMixin, upload)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 
@@ -43,28 +42,12 @@ def xlsx(rows):
     return buffer.getvalue()
 
 
-class SecurityCaptureTestCase(unittest.TestCase):
+class SecurityCaptureTestCase(FileWorldMixin, unittest.TestCase):
     "Capture under attack"
 
     @classmethod
     def setUpClass(cls):
         activate_module('mvp_capture')
-
-    def world(self):
-        "Return agency a with a registered scan and agency b"
-        a = Agency()
-        b = Agency("Sở Tài chính", 'STC', prefix='b-')
-        self.a, self.b = a, b
-        incoming = a.assigned([{
-                    'employee': a.officer1.id, 'role': 'lead'}])
-        scan = upload(incoming)
-        return a, b, incoming, scan
-
-    def assertRefused(self, file, call, error=AccessError):
-        before = snapshot(file)
-        with self.assertRaises(error):
-            call()
-        self.assertEqual(snapshot(file), before)
 
     # refused, and the work of the call undone as the RPC's rollback does
     assertCallRefused = (

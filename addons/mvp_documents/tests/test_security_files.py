@@ -51,12 +51,8 @@ def snapshot(file):
         file.locked, file.superseded_by, file.text, str(file.resource))
 
 
-class SecurityFilesTestCase(unittest.TestCase):
-    "Files, capture and notifications under attack"
-
-    @classmethod
-    def setUpClass(cls):
-        activate_module('mvp_documents')
+class FileWorldMixin:
+    "Two agencies and a registered scan to attack"
 
     def world(self):
         "Return agency a with a registered scan and agency b"
@@ -69,10 +65,19 @@ class SecurityFilesTestCase(unittest.TestCase):
         return a, b, incoming, scan
 
     def assertRefused(self, file, call, error=AccessError):
+        "Assert that call is refused with error and file stays as it was"
         before = snapshot(file)
         with self.assertRaises(error):
             call()
         self.assertEqual(snapshot(file), before)
+
+
+class SecurityFilesTestCase(FileWorldMixin, unittest.TestCase):
+    "Files, capture and notifications under attack"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('mvp_documents')
 
     # Item 1: a registered scan and every locked file stay as they are
 

@@ -15,10 +15,12 @@ from lxml import etree
 from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
-    create_company, create_employee, set_company)
+    create_company, set_company)
 from trytond.modules.mvp_documents import archive_io
 from trytond.modules.mvp_dossier.dossier_list import (
     must_hand_over, retention_years)
+from trytond.modules.mvp_documents.tests.incoming_tools import (
+    create_official)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
@@ -106,20 +108,9 @@ class DossierTestCase(unittest.TestCase):
         return company
 
     def _official(self, company, name, login, role=None, department=None):
-        pool = Pool()
-        User = pool.get('res.user')
-        Role = pool.get('mvp.user.role')
-        ModelData = pool.get('ir.model.data')
-        employee = create_employee(company, name)
-        employee.department = department
-        employee.save()
-        user = User(login=login, name=name, email='%s@example.vn' % login,
-            employees=[employee], employee=employee,
-            companies=[company], company=company)
-        user.save()
-        if role:
-            Role.create([{'user': user.id, 'company': company.id,
-                        'group': ModelData.get_id('mvp_documents', role)}])
+        employee = create_official(company, login, name, role=role,
+            department=department)
+        user, = employee.users
         return employee, user
 
     def _dossier(self, company, responsible, code='01.VP',

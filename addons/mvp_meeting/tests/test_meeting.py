@@ -9,7 +9,9 @@ from lxml import etree
 
 from trytond.exceptions import UserError, UserWarning
 from trytond.modules.company.tests import (
-    create_company, create_employee, set_company)
+    create_company, set_company)
+from trytond.modules.mvp_documents.tests.incoming_tools import (
+    create_official)
 from trytond.pool import Pool
 from trytond.sendmail import SMTPDataManager
 from trytond.tests.test_tryton import (
@@ -55,20 +57,9 @@ class MeetingTestCase(unittest.TestCase):
         return company
 
     def _official(self, company, name, login, role=None, department=None):
-        pool = Pool()
-        User = pool.get('res.user')
-        Role = pool.get('mvp.user.role')
-        ModelData = pool.get('ir.model.data')
-        employee = create_employee(company, name)
-        employee.department = department
-        employee.save()
-        user = User(login=login, name=name, email='%s@example.vn' % login,
-            employees=[employee], employee=employee,
-            companies=[company], company=company)
-        user.save()
-        if role:
-            Role.create([{'user': user.id, 'company': company.id,
-                        'group': ModelData.get_id('mvp_documents', role)}])
+        employee = create_official(company, login, name, role=role,
+            department=department)
+        user, = employee.users
         return employee, user
 
     # tests
@@ -166,7 +157,8 @@ class MeetingTestCase(unittest.TestCase):
             self.assertEqual(notified, {leader_user, officer_user})
             datamanager = Transaction().join(SMTPDataManager())
             recipients = {msg['To'] for _, _, msg in datamanager.queue}
-            self.assertEqual(recipients, {'an@example.vn', 'binh@example.vn'})
+            self.assertEqual(recipients,
+                {'an@example.com', 'binh@example.com'})
 
             oext, content, _, _ = Report.execute([schedule.id], {})
             self.assertEqual(oext, 'pdf')
