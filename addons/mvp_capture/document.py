@@ -1,16 +1,20 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import email.message
+import logging
 import re
 
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.modules.mvp_documents.document_type import is_classified
+from trytond.modules.mvp_documents.exceptions import VirusScanError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from .eml import MailError, looks_like_eml, parse_eml
 from .exceptions import CaptureError
+
+logger = logging.getLogger(__name__)
 
 
 class Incoming(metaclass=PoolMeta):
@@ -102,9 +106,20 @@ class Incoming(metaclass=PoolMeta):
                     'mvp_capture.msg_capture_no_agency',
                     document=self.name))
         data = bytes(self.data or b'')
-        if looks_like_eml(data):
-            return MvpIncoming.capture_email(self.company, data, self.name)
-        return MvpIncoming.capture_scan(self.company, data, self.name)
+        try:
+            if looks_like_eml(data):
+                return MvpIncoming.capture_email(
+                    self.company, data, self.name)
+            return MvpIncoming.capture_scan(self.company, data, self.name)
+        except VirusScanError:
+            # The refusal rolls the capture back, which would leave the
+            # infected scan or e-mail stored here and in its inbound
+            # e-mail: they go once the refused transaction is over (the
+            # quarantine keeps what is known of the file).
+            transaction = Transaction()
+            transaction.atexit(
+                _purge_infected, transaction.database.name, self.id)
+            raise
 
     @classmethod
     def from_inbound_email(cls, email_, rule):
@@ -123,6 +138,30 @@ class Incoming(metaclass=PoolMeta):
             source='inbound_email')
         document.save()
         return document
+
+
+def _purge_infected(database_name, document_id):
+    "Delete the intake document and the e-mails that hold infected data"
+    try:
+        with Transaction(new=True).start(
+                database_name, 0) as transaction:
+            pool = Pool()
+            Document = pool.get('document.incoming')
+            Email = pool.get('inbound.email')
+            documents = Document.search([
+                    ('id', '=', document_id),
+                    ('active', 'in', [True, False]),
+                    ])
+            if documents:
+                Email.delete(Email.search([
+                            ('result', '=', str(documents[0])),
+                            ]))
+                Document.delete(documents)
+            transaction.commit()
+        logger.warning("infected intake document %s removed", document_id)
+    except Exception:
+        logger.exception(
+            "infected intake document %s not removed", document_id)
 
 
 def _raw_email(email_):

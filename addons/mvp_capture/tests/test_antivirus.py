@@ -1,0 +1,132 @@
+# This file is part of MVP Office.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""An infected e-mail fetched from an agency's mailbox (issue 18): the
+capture is refused in the queue worker and nothing infected stays
+stored, with a real clamd and a real IMAP server."""
+import hashlib
+import unittest
+
+from trytond.modules.mvp_documents.exceptions import VirusScanError
+from trytond.modules.mvp_documents.tests.clamd_tools import (
+    EICAR, SIGNATURE, Clamd, configured_clamd)
+from trytond.modules.mvp_documents.tests.incoming_tools import create_agency
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME, activate_module
+from trytond.transaction import Transaction
+from trytond.worker import run_task
+
+from .imap_server import ImapServer
+from .scan_tools import vietnamese_page_pdf
+from .test_scan import _eml
+
+
+class InfectedEmailTestCase(unittest.TestCase):
+    "Capture of an infected e-mail"
+
+    @classmethod
+    def setUpClass(cls):
+        activate_module('mvp_capture')
+        cls.clamd = Clamd()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.clamd.stop()
+
+    def fetch(self, server):
+        """Fetch the mailbox of a new agency as the cron does; return the
+        agency, the inbox and the tasks queued for the worker"""
+        with Transaction().start(DB_NAME, 0) as transaction:
+            Inbox = Pool().get('inbound.email.inbox')
+            # committed: an agency of its own
+            agency = create_agency("Sở Y tế", 'SYT')
+            inbox, = Inbox.create([{
+                        'name': "Hộp thư văn thư", 'agency': agency.id,
+                        'imap_active': True, 'imap_host': '127.0.0.1',
+                        'imap_port': server.port, 'imap_security': 'none',
+                        'imap_user': 'vanthu@syt', 'imap_password': 's3cret',
+                        'rules': [('create', [{
+                                        'action': (
+                                            'document.incoming'
+                                            '|from_inbound_email'),
+                                        'document_incoming_type':
+                                        'mvp_incoming',
+                                        'document_incoming_company':
+                                        agency.id,
+                                        'document_incoming_process': True,
+                                        }])],
+                        }])
+            # the tasks are the thread's: only those queued here
+            transaction.tasks.clear()
+            Inbox.fetch_imap_all()
+            tasks = list(transaction.tasks)
+            transaction.tasks.clear()
+            transaction.commit()
+        return agency.id, inbox.id, tasks
+
+    def test_infected_email_leaves_nothing_infected(self):
+        infected = EICAR + b'imap'
+        message = _eml("Công văn kèm tệp nhiễm virus", [
+                ('cong-van.pdf', 'application/pdf', vietnamese_page_pdf()),
+                ('phu-luc.txt', 'text/plain', infected),
+                ]).replace(b'<abc@snv.gov.vn>', b'<virus@syt.gov.vn>')
+        with configured_clamd(self.clamd.unix), \
+                ImapServer(user='vanthu@syt', password='s3cret') as server:
+            server.deliver(message)
+            agency, inbox, tasks = self.fetch(server)
+            with Transaction().start(DB_NAME, 0):
+                Email = Pool().get('inbound.email')
+                # the e-mail waits for the worker, infected data and all
+                email, = Email.search([('inbox', '=', inbox)])
+                self.assertIn(b'filename="phu-luc.txt"', bytes(email.data))
+            # the capture the worker runs is refused and rolled back (run
+            # here: on SQLite the worker's record of the error, written in
+            # a transaction of its own, would commit the capture's work)
+            refused = 0
+            for task in tasks:
+                try:
+                    with Transaction().start(DB_NAME, 0):
+                        Pool().get('ir.queue')(task).run()
+                except VirusScanError:
+                    refused += 1
+            self.assertEqual(refused, 1)
+
+        with Transaction().start(DB_NAME, 0):
+            pool = Pool()
+            Email = pool.get('inbound.email')
+            Document = pool.get('document.incoming')
+            Incoming = pool.get('mvp.incoming')
+            File = pool.get('mvp.document.file')
+            Quarantine = pool.get('mvp.document.quarantine')
+            self.assertEqual(Email.search([('inbox', '=', inbox)]), [])
+            self.assertEqual(Document.search([
+                        ('company', '=', agency),
+                        ('active', 'in', [True, False]),
+                        ]), [])
+            self.assertEqual(Incoming.search([('company', '=', agency)]), [])
+            self.assertEqual(File.search([
+                        ('sha256', '=', hashlib.sha256(infected).hexdigest()),
+                        ]), [])
+            # what is known of the file stays, for the administrators
+            records = Quarantine.search([('company', '=', agency)])
+            self.assertTrue(records)
+            self.assertEqual({r.signature for r in records}, {SIGNATURE})
+
+    def test_clean_email_is_captured(self):
+        "The same path with a clean e-mail keeps it (the test above can fail)"
+        message = _eml("Công văn sạch", [
+                ('cong-van.pdf', 'application/pdf', vietnamese_page_pdf()),
+                ]).replace(b'<abc@snv.gov.vn>', b'<clean@syt.gov.vn>')
+        with configured_clamd(self.clamd.unix), \
+                ImapServer(user='vanthu@syt', password='s3cret') as server:
+            server.deliver(message)
+            agency, inbox, tasks = self.fetch(server)
+            for task in tasks:
+                run_task(DB_NAME, task)
+
+        with Transaction().start(DB_NAME, 0):
+            pool = Pool()
+            Email = pool.get('inbound.email')
+            Incoming = pool.get('mvp.incoming')
+            self.assertEqual(len(Email.search([('inbox', '=', inbox)])), 1)
+            incoming, = Incoming.search([('company', '=', agency)])
+            self.assertEqual(incoming.subject, "Công văn sạch")
