@@ -42,8 +42,10 @@ def needs_browser(test):
         reason="the web root is not built (make webroot)")(test)
 
 
-def wait_for(predicate, timeout=30):
-    "Whether predicate() becomes true within timeout seconds"
+def wait_for(predicate, timeout=LOAD / 1000):
+    """Whether predicate() becomes true within timeout seconds (as long
+    as a page may take to load: on a loaded machine a click's answer
+    took longer than 30 s)"""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
