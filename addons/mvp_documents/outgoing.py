@@ -432,6 +432,9 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
             if external and 'confidentiality' in values:
                 cls._check_raise_confidentiality(
                     outgoings, values['confidentiality'])
+            if external and 'release_mode' in values:
+                cls._check_release_mode_decider(
+                    outgoings, values['release_mode'])
         if mode in {'create', 'write'}:
             cls._check_classified_content(outgoings, values)
         if mode == 'create' and external and not _by_server():
@@ -445,6 +448,22 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
                 refuse('mvp_documents.msg_outgoing_lower_not_leader',
                     [outgoing], fields={'confidentiality'},
                     outgoing=outgoing.rec_name)
+
+    @classmethod
+    def _check_release_mode_decider(cls, outgoings, release_mode):
+        """The drafter proposes the release mode, the leader decides it
+        (Article 9.2): once submitted only a leader of the agency changes
+        it, and the approval fixes it"""
+        for outgoing in outgoings:
+            if (outgoing.release_mode == release_mode
+                    or outgoing.state == 'draft'):
+                continue
+            if (outgoing.state == 'submitted'
+                    and has_agency_role(outgoing.company, 'group_mvp_leader')):
+                continue
+            refuse('mvp_documents.msg_outgoing_release_mode_leader',
+                [outgoing], fields={'release_mode'},
+                outgoing=outgoing.rec_name)
 
     @classmethod
     def _check_classified_content(cls, outgoings, values=None):
@@ -682,10 +701,13 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
                 users.add(User(transaction.user))
             for user in sorted(users, key=lambda u: u.id):
                 employees = user_employees(outgoing.company, user)
-                lines.append(Approval.line(
-                        outgoing, 'approve',
-                        employees[0] if employees else None,
-                        role='leader', user=user))
+                line = Approval.line(
+                    outgoing, 'approve',
+                    employees[0] if employees else None,
+                    role='leader', user=user)
+                # the leader's decision on how it goes out (Article 9.2)
+                line.release_mode = outgoing.release_mode
+                lines.append(line)
         Approval.save(lines)
         for outgoing in outgoings:
             outgoing.signer_name = outgoing.signer.party.name

@@ -6,6 +6,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .outgoing import RELEASE_MODES
 from .protection import refuse
 
 
@@ -39,6 +40,9 @@ class OutgoingApproval(ModelSQL, ModelView):
     date = fields.DateTime("Date", required=True, readonly=True)
     version = fields.Integer("Draft Version", readonly=True)
     reason = fields.Text("Reason", readonly=True)
+    release_mode = fields.Selection(
+        [(None, "")] + RELEASE_MODES, "Release", readonly=True,
+        help="How the approving leader decided the document goes out.")
 
     @classmethod
     def __setup__(cls):

@@ -137,6 +137,48 @@ class OutgoingSecurityTestCase(OutgoingSetup, unittest.TestCase):
                             [outgoing], {'state': state}, error=AccessError)
 
     @with_transaction()
+    def test_release_mode_is_decided_by_the_leader(self):
+        """The drafter proposes how the document goes out; once it is
+        submitted only a leader changes it, and the approval fixes and
+        records it (Article 9.2)"""
+        pool = Pool()
+        Outgoing = pool.get('mvp.outgoing')
+        self.setup_roles()
+        outgoing = self.new_outgoing()
+        with self.rpc(self.drafter):
+            Outgoing.write([outgoing], {'release_mode': 'both'})
+        with self.acting(self.drafter):
+            Outgoing.initial([outgoing])
+        with self.acting(self.head):
+            Outgoing.initial([outgoing])
+        with self.acting(self.drafter):
+            Outgoing.submit([outgoing])
+        for who in ['drafter', 'head', 'clerk', 'admin']:
+            with self.subTest(who=who), self.rpc(self.people[who]):
+                self.assertRefused(outgoing, Outgoing.write,
+                    [outgoing], {'release_mode': 'paper'}, error=AccessError)
+        self.assertEqual(Outgoing(outgoing.id).release_mode, 'both')
+        # rewriting the same mode is no decision
+        with self.rpc(self.drafter):
+            Outgoing.write([outgoing], {'release_mode': 'both'})
+        with self.rpc(self.leader):
+            Outgoing.write([outgoing], {'release_mode': 'electronic'})
+        with self.acting(self.leader):
+            Outgoing.approve([Outgoing(outgoing.id)])
+        outgoing = Outgoing(outgoing.id)
+        self.assertEqual(outgoing.release_mode, 'electronic')
+        self.assertEqual(
+            [(a.kind, a.release_mode) for a in outgoing.approvals
+                if a.kind == 'approve'],
+            [('approve', 'electronic')])
+        for who in ['leader', 'drafter', 'clerk']:
+            with self.subTest(who=who, state='approved'), \
+                    self.rpc(self.people[who]):
+                self.assertRefused(outgoing, Outgoing.write,
+                    [outgoing], {'release_mode': 'paper'}, error=AccessError)
+        self.assertEqual(Outgoing(outgoing.id).release_mode, 'electronic')
+
+    @with_transaction()
     def test_numbers_and_who_did_it_are_written_by_buttons_only(self):
         "Numbers, approvals and who-did-it fields refused in a write"
         pool = Pool()
