@@ -57,6 +57,17 @@ def notify_each(users, compose, records=None):
             description=description)
 
 
+def province_admin_users():
+    """Return the users of the provincial administrators' group, who are
+    told of what threatens every agency (an infected file, a damaged
+    store)"""
+    pool = Pool()
+    Group = pool.get('res.group')
+    ModelData = pool.get('ir.model.data')
+    return Group(ModelData.get_id(
+            'mvp_documents', 'group_mvp_province_admin')).users
+
+
 def send_email(to_addrs, subject, body):
     "Send a plain text e-mail when the transaction commits"
     from_addr = config.get('email', 'from')

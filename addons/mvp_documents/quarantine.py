@@ -19,8 +19,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from . import antivirus
 from .exceptions import ScannerUnavailableError, VirusScanError
-from .notification import notify_each
-from .role import province_admin_users
+from .notification import notify_each, province_admin_users
 
 logger = logging.getLogger(__name__)
 

@@ -37,15 +37,6 @@ def is_province_admin():
 
 
 
-def province_admin_users():
-    "Return the users of the provincial administrators' group"
-    pool = Pool()
-    Group = pool.get('res.group')
-    ModelData = pool.get('ir.model.data')
-    return Group(ModelData.get_id(
-            'mvp_documents', 'group_mvp_province_admin')).users
-
-
 def has_agency_role(company, *roles):
     """Tell whether the user of the transaction holds one of roles (xml
     ids of groups of mvp_documents) in company, and works in company now
