@@ -7,6 +7,7 @@ from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.modules.mvp_documents.document_type import is_classified
 from trytond.modules.mvp_documents.file import content_refused
+from trytond.modules.mvp_documents.integrity import remove_stored
 from trytond.modules.mvp_documents.notification import notify
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -252,6 +253,30 @@ class Incoming(metaclass=PoolMeta):
             with without_check_access():
                 Pool().get('mvp.document.file').delete([file])
         self._tell_classified_capture(uploader)
+
+    @classmethod
+    def purge_copies(cls, incomings):
+        "The scans and raw e-mails the documents were captured from too"
+        pool = Pool()
+        Document = pool.get('document.incoming')
+        Email = pool.get('inbound.email')
+        lines = super().purge_copies(incomings)
+        with without_check_access():
+            documents = Document.search([
+                    ('result', 'in', [str(i) for i in incomings]),
+                    ('active', 'in', [True, False]),
+                    ])
+            emails = Email.search([
+                    ('result', 'in', [str(d) for d in documents]),
+                    ]) if documents else []
+            lines += [gettext('mvp_capture.msg_capture_copy_removed',
+                    file=d.name, document=d.result.rec_name)
+                for d in documents]
+            remove_stored(emails, 'data')
+            remove_stored(documents, 'data')
+            Email.delete(emails)
+            Document.delete(documents)
+        return lines
 
     @classmethod
     def _purge_capture(cls, incomings):

@@ -9,6 +9,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .protection import ServerFieldsMixin, refuse
+from .retention import RETENTIONS
 
 
 class Register(ServerFieldsMixin, DeactivableMixin, ModelSQL, ModelView):
@@ -34,6 +35,11 @@ class Register(ServerFieldsMixin, DeactivableMixin, ModelSQL, ModelView):
         "numbered separately.")
     sequences = fields.One2Many(
         'mvp.register.sequence', 'register', "Years", readonly=True)
+    retention = fields.Selection(
+        [(None, "")] + RETENTIONS, "Retention",
+        help="How long the agency keeps the documents of this register "
+        "itself, whatever the dossiers that hold them (e.g. permanent for "
+        "its own issued documents). Empty: as long as their dossiers.")
 
     @classmethod
     def __setup__(cls):

@@ -24,6 +24,7 @@ from .exceptions import IncomingError
 from .file import DocumentFileMixin
 from .notification import notify
 from .protection import ServerFieldsMixin, _plain, refuse
+from .retention import DocumentCopies
 from .role import has_agency_role
 from .unicode import fold
 
@@ -153,8 +154,8 @@ def changed_fields(record, values, names):
     return changed
 
 
-class Incoming(ServerFieldsMixin, DocumentFileMixin, ChatMixin, Workflow,
-        ModelSQL, ModelView):
+class Incoming(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
+        ChatMixin, Workflow, ModelSQL, ModelView):
     "Incoming Document"
     __name__ = 'mvp.incoming'
     __string__ = "Incoming Document"

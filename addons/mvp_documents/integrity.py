@@ -35,8 +35,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .notification import notify_each
-from .role import province_admin_users
+from .notification import notify_each, province_admin_users
 
 logger = logging.getLogger(__name__)
 
@@ -320,6 +319,26 @@ def _open_sqlite_transaction(database_name):
         database = transaction.database
         if database is not None and database.name == database_name:
             return transaction
+
+
+def remove_stored(records, name):
+    """Remove the content of the Binary field name of records from the
+    file store once the transaction is over, unless a row still refers to
+    it: a destroyed document must not stay on disk (the store shares one
+    copy between the rows of the same content)"""
+    transaction = Transaction()
+    files = []
+    for record in records:
+        field = record._fields[name]
+        file_id = getattr(record, field.file_id or '', None)
+        if file_id:
+            prefix = field.store_prefix
+            if prefix is None:
+                prefix = transaction.database.name
+            files.append((prefix, file_id))
+    if files:
+        transaction.atexit(
+            remove_unreferenced, transaction.database.name, files)
 
 
 def remove_unreferenced(database_name, files):

@@ -19,6 +19,7 @@ from .exceptions import OutgoingError
 from .file import DocumentFileMixin
 from .notation import compose_notation, document_identifier, format_number
 from .protection import ServerFieldsMixin, refuse
+from .retention import DocumentCopies
 from .role import has_agency_role
 
 RELEASE_MODES = [
@@ -102,8 +103,8 @@ class DocumentFile(metaclass=PoolMeta):
             'mvp.outgoing', 'mvp.outgoing.comment'}
 
 
-class Outgoing(ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL,
-        ModelView):
+class Outgoing(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
+        Workflow, ModelSQL, ModelView):
     __string__ = "Outgoing Document"
     __name__ = 'mvp.outgoing'
     _rec_name = 'subject'

@@ -21,6 +21,8 @@ from trytond.modules.mvp_documents.file import reference_model_id
 from trytond.modules.mvp_documents.notification import notify
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, checked, log_refusal, refuse)
+from trytond.modules.mvp_documents.retention import (
+    RETENTIONS, retention_years)
 from trytond.modules.mvp_documents.role import agency_role, has_agency_role
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
@@ -29,8 +31,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .dossier_list import (
-    RETENTIONS, CodeTitleMixin, must_hand_over, retention_years)
+from .dossier_list import CodeTitleMixin, must_hand_over
 from .exceptions import DossierError, DossierWarning
 
 STATES = [

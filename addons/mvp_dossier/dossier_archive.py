@@ -9,8 +9,11 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
 from trytond.modules.mvp_documents import archive_io
 from trytond.modules.mvp_documents.employee import stamp_employee
+from trytond.modules.mvp_documents.integrity import remove_stored
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse, refuse_unless_state)
+from trytond.modules.mvp_documents.retention import (
+    DOCUMENT_MODELS, own_retention, purge_copies)
 from trytond.modules.mvp_documents.role import agency_role, has_agency_role
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -160,11 +163,15 @@ class Dossier(metaclass=PoolMeta):
     @classmethod
     @Workflow.transition('destroyed')
     def destroy(cls, dossiers, date):
-        "Remove the files of dossiers, keeping the metadata"
+        """Remove the files of dossiers, keeping the metadata and every
+        document kept longer elsewhere: in another live dossier or by its
+        register's own retention.  Return the lines of the decision: the
+        destroyed files, the kept documents and the removed copies."""
         pool = Pool()
         Line = pool.get('mvp.dossier.line')
         File = pool.get('mvp.document.file')
         Attachment = pool.get('ir.attachment')
+        Export = pool.get('mvp.dossier.export')
         dossier_ids = {d.id for d in dossiers}
         lines = Line.search([('dossier', 'in', list(dossier_ids))])
         documents = {str(l.document) for l in lines if l.document}
@@ -174,7 +181,8 @@ class Dossier(metaclass=PoolMeta):
                     ('dossier', 'not in', list(dossier_ids)),
                     ('dossier.state', '!=', 'destroyed'),
                     ])}
-        documents -= kept
+        kept_longer = cls._kept_by_own_retention(documents - kept, date)
+        documents -= kept | set(kept_longer)
         file_ids, attachment_ids = set(), set()
         resources = [str(d) for d in dossiers]
         for reference in documents:
@@ -188,22 +196,69 @@ class Dossier(metaclass=PoolMeta):
         if resources:
             file_ids.update(f.id for f in File.search([
                         ('resource', 'in', resources)]))
-        file_ids -= {int(r.split(',')[1]) for r in kept
+        file_ids -= {int(r.split(',')[1]) for r in kept | set(kept_longer)
             if r.startswith(File.__name__ + ',')}
         files = File.browse(sorted(file_ids))
-        summary = ['%s (%s, sha256 %s)' % (f.rec_name,
+        destroyed = ['%s (%s, sha256 %s)' % (f.rec_name,
                 f.resource.rec_name if f.resource else '', f.sha256)
             for f in files]
+        owners = {str(o) for o in map(_owner, documents) if o is not None}
+        attachments = Attachment.browse(sorted(attachment_ids))
         # run by the disposal's button: the server's own deletes
+        remove_stored(files, 'data')
+        remove_stored(attachments, 'data')
         File.write(files, {'superseded_by': None})
         File.delete(files)
-        Attachment.delete(Attachment.browse(sorted(attachment_ids)))
+        Attachment.delete(attachments)
         Line.write([l for l in lines if str(l.document) in documents
                 and l.document.__name__ in {
                     File.__name__, Attachment.__name__}],
             {'document': None})
+        exports = Export.search([('dossier', 'in', list(dossier_ids))])
+        copies = purge_copies(sorted(owners)) + [
+            gettext('mvp_dossier.msg_dossier_disposal_export_removed',
+                file=e.filename or '', dossier=e.dossier.rec_name)
+            for e in exports]
+        Export.delete(exports)
         cls.write(dossiers, {'destroyed_date': date})
-        return summary
+        return destroyed, sorted(kept_longer.values()), copies
+
+    @classmethod
+    def _kept_by_own_retention(cls, references, date):
+        """Return the references (a document or one of its files) whose
+        document its register keeps beyond date, with why"""
+        kept = {}
+        for reference in references:
+            owner = _owner(reference)
+            why = own_retention(owner, date) if owner is not None else None
+            if why:
+                kept[reference] = gettext(
+                    'mvp_dossier.msg_dossier_disposal_kept_line',
+                    document=owner.rec_name, register=owner.register.name,
+                    retention=why)
+        return kept
+
+    @classmethod
+    def documents_of(cls, dossiers):
+        "The incoming and outgoing documents the dossiers hold"
+        Line = Pool().get('mvp.dossier.line')
+        lines = Line.search([('dossier', 'in', [d.id for d in dossiers])])
+        owners = (_owner(str(l.document)) for l in lines if l.document)
+        return sorted({o for o in owners if o is not None},
+            key=lambda o: (o.__name__, o.id))
+
+
+def _owner(reference):
+    """Return the incoming or outgoing document of reference: the
+    document itself or the one a file or attachment belongs to"""
+    model, id_ = reference.split(',')
+    pool = Pool()
+    record = pool.get(model)(int(id_))
+    if model in DOCUMENT_MODELS:
+        return record
+    resource = getattr(record, 'resource', None)
+    if resource is not None and resource.__name__ in DOCUMENT_MODELS:
+        return resource
 
 
 class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
@@ -213,6 +268,7 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     _server_fields = frozenset({
             'state', 'proposed_by', 'approved_by', 'approved_date',
             'destroyed_by', 'destroyed_date', 'destroyed_files',
+            'kept_documents', 'removed_copies',
             # the leader's decision is entered once submitted
             'decision'})
     _fixed_fields = frozenset({'company'})
@@ -250,6 +306,12 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     destroyed_by = employee_field("Destroyed By", states=['done'])
     destroyed_date = fields.Date("Destroyed Date", readonly=True)
     destroyed_files = fields.Text("Destroyed Files", readonly=True)
+    kept_documents = fields.Text("Kept Documents", readonly=True,
+        help="Documents of the destroyed dossiers kept by their own "
+        "register's retention, with their files.")
+    removed_copies = fields.Text("Removed Copies", readonly=True,
+        help="Copies of the destroyed files removed with them: raw "
+        "e-mails, exchange packages, exports.")
     state = fields.Selection([
             ('draft', "Draft"),
             ('submitted', "Submitted"),
@@ -415,11 +477,17 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     @agency_role(*ARCHIVE_ROLES)
     @ModelView.button
     def destroy(cls, disposals):
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        LegalHold = pool.get('mvp.legal.hold')
         for disposal in disposals:
             if disposal.state != 'approved' or not disposal.approved_by:
                 raise DossierError(gettext(
                         'mvp_dossier.msg_dossier_disposal_not_approved',
                         disposal=disposal.rec_name))
+            with without_check_access():
+                LegalHold.check_not_held(
+                    Dossier.documents_of(disposal.dossiers), DossierError)
         cls._destroy(disposals)
 
     @classmethod
@@ -431,10 +499,13 @@ class DossierDisposal(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
         today = dt.date.today()
         for disposal in disposals:
             with without_check_access():
-                summary = Dossier.destroy(list(disposal.dossiers), today)
+                destroyed, kept, copies = Dossier.destroy(
+                    list(disposal.dossiers), today)
             cls.write([disposal], {
                     'destroyed_date': today,
-                    'destroyed_files': '\n'.join(summary),
+                    'destroyed_files': '\n'.join(destroyed),
+                    'kept_documents': '\n'.join(kept),
+                    'removed_copies': '\n'.join(copies),
                     })
 
 

@@ -10,28 +10,14 @@ from trytond.modules.company.model import employee_field
 from trytond.modules.mvp_documents.employee import stamp_employee
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse, refuse_unless_state)
+from trytond.modules.mvp_documents.retention import (
+    RETENTIONS, retention_years)
 from trytond.modules.mvp_documents.role import agency_role
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import DossierError
-
-# Thời hạn bảo quản (Thông tư 10/2022/TT-BNV, Luật Lưu trữ 2024)
-RETENTIONS = [
-    ('permanent', "Permanent"),
-    ('70', "70 years"),
-    ('20', "20 years"),
-    ('10', "10 years"),
-    ('5', "5 years"),
-    ('until_expired', "Until the documents expire"),
-    ]
-RETENTION_YEARS = {'70': 70, '20': 20, '10': 10, '5': 5}
-
-
-def retention_years(retention):
-    "Return the years a dossier is kept, None when kept for ever"
-    return RETENTION_YEARS.get(retention)
 
 
 def must_hand_over(retention):

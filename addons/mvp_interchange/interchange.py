@@ -7,8 +7,10 @@ processes what arrives, statuses.py maps the edXML status codes."""
 import datetime as dt
 
 from trytond import config
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.modules.mvp_documents.document_type import is_classified
+from trytond.modules.mvp_documents.integrity import remove_stored
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse)
 from trytond.pool import Pool
@@ -130,6 +132,19 @@ class Message(ServerFieldsMixin, ModelSQL, ModelView):
         if external and mode == 'delete' and Transaction().user:
             refuse('mvp_interchange.msg_message_server_only', messages,
                 model=cls.__name__)
+
+    @classmethod
+    def purge_data(cls, messages):
+        """Remove the edXML of packages whose documents' files are
+        destroyed (the log of what was exchanged stays); return a line
+        for each"""
+        messages = [m for m in messages if m.kind == 'package' and m.data_id]
+        lines = [gettext('mvp_interchange.msg_message_data_removed',
+                file=m.filename or m.message_id, notation=m.notation or '')
+            for m in messages]
+        remove_stored(messages, 'data')
+        cls.write(messages, {'data': None})
+        return lines
 
     @staticmethod
     def default_attempts():

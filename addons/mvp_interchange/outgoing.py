@@ -18,6 +18,18 @@ class Outgoing(metaclass=PoolMeta):
     __name__ = 'mvp.outgoing'
 
     @classmethod
+    def purge_copies(cls, outgoings):
+        "The edXML packages the documents were sent in too"
+        Message = Pool().get('mvp.interchange.message')
+        lines = super().purge_copies(outgoings)
+        with without_check_access():
+            lines += Message.purge_data(Message.search([
+                        ('origin', 'in', [str(r) for o in outgoings
+                                for r in o.recipients]),
+                        ]))
+        return lines
+
+    @classmethod
     def _deliver_external(cls, recipients):
         "Write one edXML package per recipient in the outbox"
         pool = Pool()

@@ -186,6 +186,27 @@ class CaptureTestCase(unittest.TestCase):
                     ]), 1)
 
     @with_transaction()
+    def test_destroyed_document_takes_its_captured_copies(self):
+        "The intake document and its attachment copy go with the files"
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        Document = pool.get('document.incoming')
+        Attachment = pool.get('ir.attachment')
+        receiver, _ = agencies()
+        eml = _eml('V/v hủy hồ sơ', [('cv.pdf', 'application/pdf',
+                    vietnamese_page_pdf())]).replace(
+            b'<abc@snv.gov.vn>', b'<destroyed@snv.gov.vn>')
+        incoming = intake(receiver, 'huy.eml', eml).result
+        self.assertTrue(Attachment.search([('resource', '=', str(incoming))]))
+        lines = Incoming.purge_copies([incoming])
+        self.assertEqual(Document.search([
+                    ('result', '=', str(incoming)),
+                    ('active', 'in', [True, False])]), [])
+        self.assertEqual(
+            Attachment.search([('resource', '=', str(incoming))]), [])
+        self.assertEqual(len([l for l in lines if 'huy.eml' in l]), 2)
+
+    @with_transaction()
     def test_not_an_email(self):
         pool = Pool()
         Incoming = pool.get('mvp.incoming')

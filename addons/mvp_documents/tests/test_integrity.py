@@ -283,3 +283,25 @@ class RolledBackFilesTestCase(unittest.TestCase):
             transaction.commit()
         integrity.remove_unreferenced(DB_NAME, [(DB_NAME, file_id)])
         self.assertTrue(os.path.exists(path_of(file_id)))
+
+    def test_destroyed_file_leaves_the_store(self):
+        """A file destroyed with remove_stored leaves the store once the
+        deletion is committed; a rolled back deletion keeps it"""
+        with Transaction().start(DB_NAME, 0) as transaction:
+            file = self.create(name='huy.pdf')
+            file_id_, file_id = file.id, file.file_id
+            transaction.commit()
+        with Transaction().start(DB_NAME, 0) as transaction:
+            File = Pool().get('mvp.document.file')
+            files = File.browse([file_id_])
+            integrity.remove_stored(files, 'data')
+            File.delete(files)
+            transaction.rollback()
+        self.assertTrue(os.path.exists(path_of(file_id)))
+        with Transaction().start(DB_NAME, 0) as transaction:
+            File = Pool().get('mvp.document.file')
+            files = File.browse([file_id_])
+            integrity.remove_stored(files, 'data')
+            File.delete(files)
+            transaction.commit()
+        self.assertFalse(os.path.exists(path_of(file_id)))

@@ -17,10 +17,10 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, set_company)
 from trytond.modules.mvp_documents import archive_io
-from trytond.modules.mvp_dossier.dossier_list import (
-    must_hand_over, retention_years)
+from trytond.modules.mvp_documents.retention import retention_years
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     create_official)
+from trytond.modules.mvp_dossier.dossier_list import must_hand_over
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)

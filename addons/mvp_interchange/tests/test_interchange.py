@@ -177,6 +177,26 @@ class InterchangeTestCase(RouteTestCase):
         self.assertIn(package.due_date.strftime('%d/%m/%Y'), incoming.notes)
 
     @with_transaction()
+    def test_destroyed_document_empties_its_package(self):
+        "When a document's files are destroyed its edXML goes too"
+        pool = Pool()
+        Message = pool.get('mvp.interchange.message')
+        Incoming = pool.get('mvp.incoming')
+        make_agency('UBND tỉnh Nghệ An', HERE)
+        peer = make_peer(codes=[THERE])
+        package = make_package()
+        answer = Message.receive(peer, xml_io.package_bytes(package))
+        incoming, = Incoming.browse(answer['documents'])
+        message = incoming.origin
+        self.assertTrue(message.data)
+        lines = Incoming.purge_copies([incoming])
+        message = Message(message.id)
+        self.assertIsNone(message.data)
+        # the log of what was exchanged stays
+        self.assertEqual(message.state, 'accepted')
+        self.assertTrue(any(message.filename in l for l in lines))
+
+    @with_transaction()
     def test_outbox_retries_with_backoff_then_dead_letter(self):
         "Failures are retried with growing delays, the same message id, "
         "then dead-lettered"
