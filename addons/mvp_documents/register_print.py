@@ -66,6 +66,39 @@ def checked_register(register_id, *roles):
     return register
 
 
+def registered_in_period(registers, data, states=REGISTERED_STATES):
+    """Return the register of a register report, the period of its data
+    and the documents entered in it then, in the order of their numbers
+
+    A report is also called on its own, with any register id: the
+    register is checked again for the user.
+    """
+    pool = Pool()
+    Date = pool.get('ir.date')
+    Incoming = pool.get('mvp.incoming')
+    register, = registers
+    transaction = Transaction()
+    if transaction.user and transaction.check_access:
+        register = checked_register(
+            register.id, 'group_mvp_clerk', 'group_mvp_leader')
+    company = register.company
+    today = Date.today()
+    start = _date(data.get('start_date')) or today.replace(month=1, day=1)
+    end = _date(data.get('end_date')) or today
+    if end < start:
+        raise DocumentError(gettext(
+                'mvp_documents.msg_register_print_dates'))
+    incomings = Incoming.search([
+            ('register', '=', register.id),
+            ('arrival_number', '!=', None),
+            ('state', 'in', states),
+            ('arrival_date', '>=', utc_datetime(company, start)),
+            ('arrival_date', '<', utc_datetime(
+                    company, end + datetime.timedelta(days=1))),
+            ], order=[('year', 'ASC'), ('arrival_number', 'ASC')])
+    return register, start, end, incomings
+
+
 def _agency_names(company):
     parent = getattr(company, 'parent', None)
     return company.rec_name, parent.rec_name if parent else ''
@@ -158,32 +191,9 @@ class IncomingRegisterPdf(Report):
     @classmethod
     def book(cls, registers, data):
         "Return the RegisterBook of the register for the period in data"
-        pool = Pool()
-        Date = pool.get('ir.date')
-        Incoming = pool.get('mvp.incoming')
-        register, = registers
-        transaction = Transaction()
-        if transaction.user and transaction.check_access:
-            # the report is also called on its own, with any register id
-            register = checked_register(
-                register.id, 'group_mvp_clerk', 'group_mvp_leader')
-        company = register.company
-        today = Date.today()
-        start = _date(data.get('start_date')) or today.replace(
-            month=1, day=1)
-        end = _date(data.get('end_date')) or today
-        if end < start:
-            raise DocumentError(gettext(
-                    'mvp_documents.msg_register_print_dates'))
-        incomings = Incoming.search([
-                ('register', '=', register.id),
-                ('arrival_number', '!=', None),
-                ('state', 'in', REGISTERED_STATES),
-                ('arrival_date', '>=', utc_datetime(company, start)),
-                ('arrival_date', '<', utc_datetime(
-                        company, end + datetime.timedelta(days=1))),
-                ], order=[('year', 'ASC'), ('arrival_number', 'ASC')])
-        agency, parent = _agency_names(company)
+        register, start, end, incomings = registered_in_period(
+            registers, data)
+        agency, parent = _agency_names(register.company)
         return RegisterBook(
             agency=agency, parent_agency=parent, register=register.rec_name,
             start_date=start, end_date=end,
