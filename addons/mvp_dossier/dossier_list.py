@@ -7,6 +7,7 @@ from trytond.model import (
     ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
+from trytond.modules.mvp_documents import archive_io
 from trytond.modules.mvp_documents.employee import stamp_employee
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse, refuse_unless_state)
@@ -32,6 +33,14 @@ RETENTION_YEARS = {'70': 70, '20': 20, '10': 10, '5': 5}
 def retention_years(retention):
     "Return the years a dossier is kept, None when kept for ever"
     return RETENTION_YEARS.get(retention)
+
+
+def archive_maintenance(retention):
+    """The Maintenance value the archive expects (Phụ lục VI):
+    "Vĩnh viễn", "<n> năm" or "Đến khi văn bản hết hiệu lực"
+    """
+    return archive_io.maintenance(retention_years(retention),
+        until_expired=retention == 'until_expired')
 
 
 def must_hand_over(retention):
