@@ -450,6 +450,12 @@ class Scene:
                     'responsible': cv.employee, 'usage': 'internal',
                     'start_date': {'__class__': 'date', 'year': today.year,
                         'month': today.month, 'day': today.day}}])
+        # only a closed dossier is exported: one document, then closed
+        cv.model('mvp.document.file', 'create', [{
+                    'resource': 'mvp.dossier,%s' % dossier,
+                    'company': cv.company, 'name': 'bao-cao.pdf',
+                    'data': binary(pdf("BÁO CÁO", "Chuyển đổi số"))}])
+        cv.model('mvp.dossier', 'close', [dossier])
         cv.model('mvp.dossier', 'export_archive', [dossier])
         row, = self.root.rows('SELECT id FROM mvp_dossier_export '
             'WHERE dossier = ?', dossier)

@@ -187,7 +187,7 @@ class Dossier(
                     },
                 'export_archive': {
                     'invisible': (Eval('id', -1) < 0)
-                    | (Eval('state') == 'destroyed'),
+                    | Eval('state').in_(['open', 'destroyed']),
                     'depends': ['id', 'state'],
                     },
                 })
@@ -614,6 +614,15 @@ class Dossier(
     def export_archive(cls, dossiers):
         pool = Pool()
         Export = pool.get('mvp.dossier.export')
+        for dossier in dossiers:
+            # the archive takes a finished dossier (ND 30 Art. 30); a
+            # destroyed one has nothing left to export
+            if dossier.state not in {'closed', 'handed_over'}:
+                raise DossierError(gettext(
+                        'mvp_dossier.msg_dossier_export_%s' % (
+                            'open' if dossier.state == 'open'
+                            else 'destroyed'),
+                        dossier=dossier.rec_name))
         exports = [Export.build(d) for d in dossiers]
         if exports:
             return {'res_id': [exports[-1].id]}

@@ -6,6 +6,8 @@ import hmac
 import io
 import os
 import secrets
+import shutil
+import tempfile
 import urllib.parse
 import zipfile
 
@@ -14,12 +16,18 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents import archive_io
+from trytond.modules.mvp_documents.document_type import (
+    URGENCY_PRIORITY, is_classified)
+from trytond.modules.mvp_documents.incoming import local_date
 from trytond.modules.mvp_documents.protection import log_refusal, refuse
 from trytond.pool import Pool
 from trytond.tools import grouped_slice, slugify
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.url import http_base
+
+from .dossier_list import archive_maintenance
+from .exceptions import DossierError
 
 EXPORT_DAYS = 2
 # How long a download link shown to a user works
@@ -206,16 +214,17 @@ class DossierExport(ModelSQL, ModelView):
         return export
 
     @classmethod
-    def dossier_meta(cls, dossier):
-        retention = dict(dossier._fields['retention'].selection)
-        usage = dict(dossier._fields['usage'].selection)
+    def dossier_meta(cls, dossier, classified=False):
+        """Phụ lục VI Part II.III of dossier, in the archive's values: a
+        dossier holding a classified document is never public"""
+        public = dossier.usage == 'public' and not classified
         return archive_io.DossierMeta(
             organ_id=dossier.company.identifier_code or '',
             file_catalog=dossier.year,
             file_notation=dossier.code,
             title=dossier.title,
-            maintenance=retention.get(dossier.retention, dossier.retention),
-            rights=usage.get(dossier.usage, dossier.usage),
+            maintenance=archive_maintenance(dossier.retention),
+            rights=archive_io.PUBLIC if public else archive_io.RESTRICTED,
             creator=dossier.responsible.rec_name,
             language=dossier.language or '',
             start_date=_date(dossier.start_date),
@@ -223,6 +232,49 @@ class DossierExport(ModelSQL, ModelView):
             doc_total=dossier.document_count or 0,
             page_total=dossier.page_count or 0,
             description=dossier.description or '')
+
+    @classmethod
+    def _document_meta(cls, document):
+        """Return the Phụ lục VI fields of the document of a line beyond
+        those the line keeps (DocumentMeta keywords)"""
+        if document is None or getattr(document, 'id', -1) < 0:
+            return {}
+        getter = getattr(cls,
+            '_document_meta_%s' % document.__name__.replace('.', '_'), None)
+        return getter(document) if getter else {}
+
+    @classmethod
+    def _document_meta_mvp_outgoing(cls, outgoing):
+        "Văn bản đi (Part II.I)"
+        return {
+            'kind': 'outgoing',
+            'type_name': _type_name(outgoing),
+            'organ_name': outgoing.company.rec_name,
+            'signer_position': outgoing.signer_position or '',
+            'signer_name': outgoing.signer_name or (
+                outgoing.signer.rec_name if outgoing.signer else ''),
+            'to': [(r.identifier_code or '', r.recipient_name or '')
+                for r in outgoing.recipients],
+            'priority': URGENCY_PRIORITY.get(outgoing.urgency),
+            'issued_amount': outgoing.copies,
+            }
+
+    @classmethod
+    def _document_meta_mvp_incoming(cls, incoming):
+        "Văn bản đến (Part II.II)"
+        return {
+            'kind': 'incoming',
+            'type_name': _type_name(incoming),
+            'organ_name': incoming.issuer_label or '',
+            'signer_name': incoming.signer_name or '',
+            'arrival_date': _date(
+                local_date(incoming.company, incoming.arrival_date)),
+            'arrival_number': incoming.arrival_number,
+            'priority': URGENCY_PRIORITY.get(incoming.urgency),
+            'to_places': '; '.join(a.assignee for a in incoming.assignments
+                if a.assignee),
+            'due_date': _date(incoming.deadline),
+            }
 
     @classmethod
     def iter_lines(cls, dossier):
@@ -253,16 +305,22 @@ class DossierExport(ModelSQL, ModelView):
                 allowZip64=True) as archive:
             documents = []
             file_count = 0
+            classified = False
             used = set()
             hidden_title = gettext('mvp_dossier.msg_dossier_line_hidden')
             for line, shown in cls.iter_lines(dossier):
+                document = line.document
+                classified |= is_classified(
+                    getattr(document, 'confidentiality', None))
                 meta = archive_io.DocumentMeta(
                     number=line.number,
                     notation=(line.notation or '') if shown else '',
                     date=_date(line.date),
                     title=(line.description or '') if shown
                     else hidden_title,
-                    pages=line.pages or 0)
+                    pages=line.pages or 0,
+                    language=dossier.language or '',
+                    **(cls._document_meta(document) if shown else {}))
                 for name, data in (
                         cls._line_files(line) if shown else []):
                     path = _archive_name(line.number, name, used)
@@ -271,22 +329,35 @@ class DossierExport(ModelSQL, ModelView):
                     meta.files.append(path)
                     file_count += 1
                 documents.append(meta)
-            header = cls.dossier_meta(dossier)
+            header = cls.dossier_meta(dossier, classified=classified)
             pdf = io.BytesIO()
             cls.contents_pdf(pdf, dossier, header, documents)
-            archive.writestr(
-                zipfile.ZipInfo('muc-luc-van-ban.pdf',
-                    date_time=dt.datetime.now().timetuple()[:6]),
-                pdf.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
-            for name, writer in [
-                    ('metadata.xml', archive_io.metadata_xml),
-                    ('metadata.csv', archive_io.metadata_csv)]:
-                info = zipfile.ZipInfo(name,
-                    date_time=dt.datetime.now().timetuple()[:6])
-                info.compress_type = zipfile.ZIP_DEFLATED
-                with archive.open(info, 'w', force_zip64=True) as dest:
-                    writer(dest, header, documents)
+            with cls._entry(archive, 'muc-luc-van-ban.pdf') as dest:
+                dest.write(pdf.getvalue())
+            with tempfile.TemporaryFile() as xml:
+                archive_io.metadata_xml(xml, header, documents)
+                xml.seek(0)
+                try:
+                    archive_io.validate_metadata(xml)
+                except archive_io.MetadataError as exception:
+                    raise DossierError(gettext(
+                            'mvp_dossier.msg_dossier_export_invalid',
+                            dossier=dossier.rec_name,
+                            error=str(exception))) from exception
+                xml.seek(0)
+                with cls._entry(archive, 'metadata.xml') as dest:
+                    shutil.copyfileobj(xml, dest)
+            with cls._entry(archive, 'metadata.csv') as dest:
+                archive_io.metadata_csv(dest, header, documents)
         return len(documents), file_count
+
+    @staticmethod
+    def _entry(archive, name):
+        "Open the compressed entry name of archive for writing"
+        info = zipfile.ZipInfo(name,
+            date_time=dt.datetime.now().timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return archive.open(info, 'w', force_zip64=True)
 
     @classmethod
     def _line_files(cls, line):
@@ -352,6 +423,11 @@ class DossierExport(ModelSQL, ModelView):
 
 def _date(value):
     return value.strftime('%d/%m/%Y') if value else ''
+
+
+def _type_name(document):
+    "The legal name of the document's type (Decree 30/2020, Art. 7)"
+    return document.document_type.name if document.document_type else ''
 
 
 def _archive_name(number, name, used):

@@ -7,6 +7,7 @@ from trytond.model import (
     ModelSQL, ModelView, Unique, Workflow, fields, sequence_ordered)
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.model import employee_field
+from trytond.modules.mvp_documents import archive_io
 from trytond.modules.mvp_documents.employee import stamp_employee
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse, refuse_unless_state)
@@ -18,6 +19,14 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .exceptions import DossierError
+
+
+def archive_maintenance(retention):
+    """The Maintenance value the archive expects (Phụ lục VI):
+    "Vĩnh viễn", "<n> năm" or "Đến khi văn bản hết hiệu lực"
+    """
+    return archive_io.maintenance(retention_years(retention),
+        until_expired=retention == 'until_expired')
 
 
 def must_hand_over(retention):

@@ -8,6 +8,7 @@ import pathlib
 import tempfile
 import unittest
 import zipfile
+from unittest import mock
 
 import polib
 from lxml import etree
@@ -17,10 +18,13 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     create_company, set_company)
 from trytond.modules.mvp_documents import archive_io
-from trytond.modules.mvp_documents.retention import retention_years
+from trytond.modules.mvp_documents.retention import (
+    RETENTIONS, retention_years)
 from trytond.modules.mvp_documents.tests.incoming_tools import (
-    create_official)
-from trytond.modules.mvp_dossier.dossier_list import must_hand_over
+    acting_as, create_incoming, create_official)
+from trytond.modules.mvp_documents.tests.tools import load_vietnamese
+from trytond.modules.mvp_dossier.dossier_list import (
+    archive_maintenance, must_hand_over)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
@@ -45,26 +49,95 @@ class RetentionTestCase(unittest.TestCase):
                 self.assertEqual(retention_years(retention), years)
                 self.assertEqual(must_hand_over(retention), hand_over)
 
-    def test_metadata_xml_has_appendix_vi_fields(self):
+    def _index(self, maintenance="Vĩnh viễn", rights="Hạn chế"):
+        "A metadata index of a dossier with a file and a văn bản đi"
         meta = archive_io.DossierMeta('000.00.01.H54', 2026, '01.VP',
-            "Hồ sơ hội nghị", "Vĩnh viễn", "Hạn chế", "Nguyễn Văn An",
-            "Tiếng Việt", '01/01/2026', '31/12/2026', 1, 3, "Mô tả")
+            "Hồ sơ hội nghị", maintenance, rights, "Nguyễn Văn An",
+            "Tiếng Việt", '01/01/2026', '31/12/2026', 2, 5, "Mô tả")
         docs = [archive_io.DocumentMeta(1, '12/UBND-VP', '02/01/2026',
-                "Giấy mời", 3, ['van-ban/0001-a.pdf'])]
+                "Giấy mời", 3, ['van-ban/0001-a.pdf'], kind='outgoing',
+                type_name="Giấy mời", organ_name="UBND tỉnh Thái Bình",
+                signer_position="Chủ tịch", signer_name="Nguyễn Văn An",
+                to=[('000.00.02.H54', "Sở Nội vụ")], priority=1,
+                issued_amount=5),
+            archive_io.DocumentMeta(2, '', '03/01/2026', "Ghi chú", 2)]
         out = io.BytesIO()
         archive_io.metadata_xml(out, meta, docs)
-        root = etree.fromstring(out.getvalue())
+        return out.getvalue()
+
+    def test_metadata_xml_has_appendix_vi_fields(self):
+        "Dossier and document fields of Phụ lục VI, in the annex's order"
+        root = etree.fromstring(self._index())
         ns = {'d': archive_io.METADATA_NS}
-        for tag in ['FileCode', 'Title', 'Maintenance', 'Rights', 'Creator',
-                'Language', 'StartDate', 'EndDate', 'DocTotal', 'PageTotal',
-                'Description']:
-            self.assertIsNotNone(root.find('d:' + tag, ns), tag)
+        self.assertEqual([etree.QName(e).localname for e in root], [
+                'FileCode', 'Title', 'Maintenance', 'Rights', 'Creator',
+                'Language', 'StartDate', 'EndDate', 'DocTotal',
+                'PageTotal', 'Description', 'Documents'])
         self.assertEqual(
             root.findtext('d:FileCode/d:FileNotation', namespaces=ns),
             '01.VP')
-        self.assertEqual(root.findtext('d:Title', namespaces=ns),
-            "Hồ sơ hội nghị")
-        self.assertEqual(len(root.findall('d:Documents/d:Document', ns)), 1)
+        outgoing, note = root.findall('d:Documents/d:Document', ns)
+        self.assertEqual([etree.QName(e).localname for e in outgoing], [
+                'FileCode', 'DocOrdinal', 'TypeName', 'CodeNumber',
+                'CodeNotation', 'IssuedDate', 'OrganName', 'Subject',
+                'Language', 'PageAmount', 'Description', 'SignerInfo',
+                'To', 'Priority', 'IssuedAmount', 'DueDate', 'File'])
+        self.assertEqual([outgoing.findtext('d:' + tag, namespaces=ns)
+                for tag in ['FileCode/d:FileNotation', 'CodeNumber',
+                    'CodeNotation', 'SignerInfo/d:Position',
+                    'To/d:OrganId', 'Priority', 'Language']],
+            ['01.VP', '12', 'UBND-VP', "Chủ tịch", '000.00.02.H54', '1',
+                "Tiếng Việt"])
+        # a file filed straight into the dossier: the common fields 1-11
+        self.assertEqual(len(note), 11)
+        archive_io.validate_metadata(self._index())
+
+    def test_archive_values_of_retentions(self):
+        "Maintenance in the archive's words, valid for every retention"
+        expected = {'permanent': "Vĩnh viễn", '70': "70 năm",
+            '20': "20 năm", '10': "10 năm", '5': "5 năm",
+            'until_expired': "Đến khi văn bản hết hiệu lực"}
+        self.assertEqual(set(expected), {code for code, _ in RETENTIONS})
+        for code, value in expected.items():
+            with self.subTest(retention=code):
+                self.assertEqual(archive_maintenance(code), value)
+                archive_io.validate_metadata(self._index(maintenance=value))
+        for rights in [archive_io.RESTRICTED, archive_io.PUBLIC]:
+            archive_io.validate_metadata(self._index(rights=rights))
+
+    def test_tampered_metadata_fails_its_schema(self):
+        "English labels, a missing field or a field out of order fail"
+        valid = self._index()
+        ns = archive_io.METADATA_NS
+
+        def without(tag):
+            root = etree.fromstring(valid)
+            element = root.find('.//{%s}%s' % (ns, tag))
+            element.getparent().remove(element)
+            return etree.tostring(root)
+
+        def swapped():
+            root = etree.fromstring(valid)
+            document = root.find('.//{%s}Document' % ns)
+            subject = document.find('{%s}Subject' % ns)
+            document.remove(subject)
+            document.insert(1, subject)
+            return etree.tostring(root)
+
+        for name, data in [
+                ('English maintenance', self._index(maintenance="Permanent")),
+                ('years in English', self._index(maintenance="10 years")),
+                ('English rights', self._index(rights="Restricted")),
+                ('no signer', without('SignerInfo')),
+                ('no rights', without('Rights')),
+                ('order', swapped()),
+                ('date', valid.replace(b'02/01/2026', b'2026-01-02')),
+                ('not XML', valid[:-20]),
+                ('DTD', valid.replace(b"?>", b"?><!DOCTYPE Dossier []>", 1)),
+                ]:
+            with self.subTest(tampered=name):
+                with self.assertRaises(archive_io.MetadataError):
+                    archive_io.validate_metadata(data)
 
     def test_vietnamese_translations_of_messages(self):
         po = polib.pofile(str(MODULE / 'locale' / 'vi.po'))
@@ -457,15 +530,145 @@ class DossierTestCase(unittest.TestCase):
                 self.assertEqual(root.findtext('d:PageTotal',
                         namespaces=ns), '7')
                 self.assertEqual(root.findtext('d:Maintenance',
-                        namespaces=ns), "Permanent")
+                        namespaces=ns), "Vĩnh viễn")
+                self.assertEqual(root.findtext('d:Rights',
+                        namespaces=ns), "Hạn chế")
+                archive_io.validate_metadata(archive.read('metadata.xml'))
                 rows = list(csv.reader(io.StringIO(
                             archive.read('metadata.csv').decode(
                                 'utf-8-sig'))))
-                self.assertEqual(rows[0][0], 'FileCode')
+                self.assertEqual(rows[0], archive_io.CSV_HEADER)
                 self.assertEqual(len(rows), 2 + 3)
+                self.assertEqual(rows[1][2:4], ["Vĩnh viễn", "Hạn chế"])
             path = export.full_path
             Export.delete([export])
             self.assertFalse(os.path.exists(path))
+
+    def _export_index(self, export):
+        with zipfile.ZipFile(export.full_path) as archive:
+            data = archive.read('metadata.xml')
+        archive_io.validate_metadata(data)
+        return etree.fromstring(data)
+
+    @with_transaction()
+    def test_export_in_archive_values(self):
+        """Permanent and 10-year dossiers, public or holding a classified
+        document, exported with the archive's values and every field of
+        the incoming documents"""
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        Line = pool.get('mvp.dossier.line')
+        Export = pool.get('mvp.dossier.export')
+        ns = {'d': archive_io.METADATA_NS}
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            permanent = self._dossier(company, officer, code='01.VP',
+                retention='permanent', usage='public')
+            ten_years = self._dossier(company, officer, code='02.VP',
+                retention='10', usage='public')
+            letter = create_incoming(company, notation='51/TTr-STTTT',
+                signer_name="Lê Văn Cường", urgency='urgent', pages=4,
+                arrival_date=dt.datetime(2026, 1, 13, 2, 0),
+                deadline=dt.date(2026, 2, 1),
+                issue_date=dt.date(2026, 1, 12))
+            secret = create_incoming(company, notation='07/CV-CA',
+                confidentiality='confidential', subject=None)
+            Line.link(permanent, [letter])
+            Line.link(ten_years, [secret])
+            Dossier.close([permanent, ten_years])
+            leader = create_official(company, 'lanh.dao', "Phạm Văn Lãnh",
+                role='group_mvp_leader')
+
+            def export(dossier):
+                # as the leader, who reads every document of the agency
+                with acting_as(leader):
+                    export_id, = Dossier.export_archive(
+                        [Dossier(dossier.id)])['res_id']
+                return self._export_index(Export(export_id))
+
+            root = export(permanent)
+            self.assertEqual([root.findtext('d:' + tag, namespaces=ns)
+                    for tag in ['Maintenance', 'Rights', 'Language']],
+                ["Vĩnh viễn", "Công khai", "Tiếng Việt"])
+            row, = root.findall('d:Documents/d:Document', ns)
+            self.assertEqual([etree.QName(e).localname for e in row], [
+                    'FileCode', 'DocOrdinal', 'TypeName', 'CodeNumber',
+                    'CodeNotation', 'IssuedDate', 'OrganName', 'Subject',
+                    'Language', 'PageAmount', 'Description', 'ArrivalDate',
+                    'ArrivalNumber', 'SignerInfo', 'Priority', 'ToPlaces',
+                    'DueDate'])
+            values = {etree.QName(e).localname: e.text or '' for e in row}
+            self.assertEqual(
+                {k: values[k] for k in ['DocOrdinal', 'TypeName',
+                        'CodeNumber', 'CodeNotation', 'IssuedDate',
+                        'OrganName', 'Subject', 'PageAmount',
+                        'ArrivalDate', 'Priority', 'DueDate']},
+                {'DocOrdinal': '1', 'TypeName': letter.document_type.name,
+                    'CodeNumber': '51', 'CodeNotation': 'TTr-STTTT',
+                    'IssuedDate': '12/01/2026',
+                    'OrganName': "Ủy ban nhân dân huyện Đông Hưng",
+                    'Subject': letter.subject, 'PageAmount': '4',
+                    'ArrivalDate': '13/01/2026',
+                    'Priority': '1', 'DueDate': '01/02/2026'})
+            self.assertEqual(row.findtext('d:SignerInfo/d:FullName',
+                    namespaces=ns), "Lê Văn Cường")
+
+            # a classified document keeps its dossier from being public
+            root = export(ten_years)
+            self.assertEqual([root.findtext('d:' + tag, namespaces=ns)
+                    for tag in ['Maintenance', 'Rights']],
+                ["10 năm", "Hạn chế"])
+            row, = root.findall('d:Documents/d:Document', ns)
+            self.assertEqual(row.findtext('d:CodeNotation', namespaces=ns),
+                'CV-CA')
+            self.assertNotEqual(row.findtext('d:Subject', namespaces=ns),
+                '')
+
+    @with_transaction()
+    def test_export_refused_while_open(self):
+        "An open dossier is not exported: a Vietnamese error, no archive"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        Line = pool.get('mvp.dossier.line')
+        Export = pool.get('mvp.dossier.export')
+        load_vietnamese(('mvp_documents', 'mvp_dossier'))
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            dossier = self._dossier(company, officer)
+            Line.link(dossier, self._files(dossier, 1))
+            with Transaction().set_context(language='vi'), \
+                    self.assertRaises(UserError) as cm:
+                Dossier.export_archive([dossier])
+            self.assertIn("chưa kết thúc", cm.exception.message)
+            self.assertIn('01.VP', cm.exception.message)
+            self.assertEqual(Export.search([]), [])
+            self.assertEqual(os.listdir(self._export_dir.name), [])
+            Dossier.close([dossier])
+            self.assertEqual(len(Dossier.export_archive([dossier])
+                    ['res_id']), 1)
+
+    @with_transaction()
+    def test_export_refused_when_metadata_invalid(self):
+        "An index that fails its schema is never delivered"
+        pool = Pool()
+        Dossier = pool.get('mvp.dossier')
+        Line = pool.get('mvp.dossier.line')
+        Export = pool.get('mvp.dossier.export')
+        company = self._agency()
+        with set_company(company):
+            officer, _ = self._official(company, "Trần Thị Bình", 'binh')
+            dossier = self._dossier(company, officer)
+            Line.link(dossier, self._files(dossier, 1))
+            Dossier.close([dossier])
+            with mock.patch('trytond.modules.mvp_dossier.dossier_export.'
+                    'archive_maintenance', return_value="Permanent"), \
+                    self.assertRaises(UserError) as cm:
+                Dossier.export_archive([dossier])
+            self.assertIn('Maintenance', cm.exception.message)
+            self.assertEqual(Export.search([]), [])
+            self.assertEqual(os.listdir(self._export_dir.name), [])
 
     @with_transaction()
     def test_rights(self):
