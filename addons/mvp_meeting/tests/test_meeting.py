@@ -12,6 +12,7 @@ from trytond.modules.company.tests import (
     create_company, set_company)
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     create_official)
+from trytond.modules.mvp_documents.tests.tools import load_vietnamese
 from trytond.pool import Pool
 from trytond.sendmail import SMTPDataManager
 from trytond.tests.test_tryton import (
@@ -175,6 +176,11 @@ class MeetingTestCase(unittest.TestCase):
                 datamanager.queue.clear()
                 return result
 
+            # each told in their own language, Vietnamese when not set
+            load_vietnamese(['mvp_meeting'])
+            Lang = pool.get('ir.lang')
+            leader_user.language, = Lang.search([('code', '=', 'en')])
+            leader_user.save()
             start = dt.datetime(2026, 3, 2, 1)  # 08:00 in Hà Nội
             with Transaction().set_user(clerk_user.id):
                 meeting, = Meeting.create([{'company': company.id,
@@ -200,6 +206,8 @@ class MeetingTestCase(unittest.TestCase):
             self.assertEqual(ics['STATUS'], ['CONFIRMED'])
             self.assertEqual(sorted(ics['ATTENDEE']),
                 ['mailto:an@example.com', 'mailto:binh@example.com'])
+            self.assertEqual(invited['binh'][0],
+                "Mời họp: Giao ban tuần; quý I, 2026")
             self.assertEqual(invited['binh'][1]['UID'], ics['UID'])
             uid, = ics['UID']
             sequence = int(ics['SEQUENCE'][0])
@@ -215,7 +223,9 @@ class MeetingTestCase(unittest.TestCase):
             moved = told()
             self.assertEqual(set(moved), {'an', 'binh'})
             label, ics = moved['binh']
-            self.assertEqual(label, "Meeting changed: Giao ban tuần")
+            self.assertEqual(label, "Thay đổi lịch họp: Giao ban tuần")
+            self.assertEqual(moved['an'][0],
+                "Meeting changed: Giao ban tuần")
             self.assertEqual(ics['METHOD'], ['REQUEST'])
             self.assertEqual(ics['UID'], [uid])
             self.assertEqual(ics['DTSTART'], ['20260302T070000Z'])
@@ -247,6 +257,22 @@ class MeetingTestCase(unittest.TestCase):
             with Transaction().set_user(clerk_user.id):
                 Meeting.write([meeting], {'description': "Hoãn"})
             self.assertEqual(told(), {})
+
+            # a scheduled meeting deleted is cancelled in the calendars
+            with Transaction().set_user(clerk_user.id):
+                deleted, = Meeting.create([{'company': company.id,
+                            'subject': "Họp chi bộ", 'start': start,
+                            'end': start + dt.timedelta(hours=1),
+                            'participants': [('add', [officer.id])]}])
+                uid, = told()['binh'][1]['UID']
+                Meeting.delete([deleted])
+            notification, = Notification.search([])
+            self.assertEqual(notification.user, officer_user)
+            self.assertIsNone(notification.model)
+            (label, ics), = told().values()
+            self.assertEqual(label, "Hủy cuộc họp: Họp chi bộ")
+            self.assertEqual((ics['METHOD'], ics['UID'], ics['SEQUENCE']),
+                (['CANCEL'], [uid], ['1']))
 
     @with_transaction()
     def test_work_schedule_published_changes_notify(self):

@@ -11,6 +11,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents.tests import test_incoming
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     acting_as, cross_leader)
+from trytond.modules.mvp_documents.tests.tools import load_vietnamese
 from trytond.modules.mvp_meeting.exceptions import MeetingError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -97,8 +98,10 @@ class MeetingSecurityTestCase(unittest.TestCase):
                                     'employee': w.a.officer2.id}])
         with acting_as(w.b.leader), self.refused():
             Meeting.cancel([Meeting(meeting.id)])
-        with acting_as(w.a.clerk), self.refused():
-            Meeting.write([Meeting(meeting.id)], {'state': 'cancelled'})
+        with acting_as(w.a.clerk):
+            for values in [{'state': 'cancelled'}, {'revision': 9}]:
+                with self.subTest(values=values), self.refused():
+                    Meeting.write([Meeting(meeting.id)], values)
         self.assertEqual(self.values(meeting, names), before)
         self.assertEqual(len(Meeting(meeting.id).participants), 1)
         with acting_as(w.a.leader):
@@ -126,6 +129,7 @@ class MeetingSecurityTestCase(unittest.TestCase):
         pool = Pool()
         Meeting = pool.get('mvp.meeting')
         Room = pool.get('mvp.meeting.room')
+        Shared = pool.get('mvp.meeting.room-company.company')
         w = World()
         with acting_as(w.a.clerk):
             room, = Room.create([{'company': w.a.company.id,
@@ -143,6 +147,14 @@ class MeetingSecurityTestCase(unittest.TestCase):
             self.assertEqual(Room.search([]), [])
             with self.refused():
                 Meeting.create([values])
+            # nor shared by the agency that would use it
+            with self.refused():
+                Room.write([Room(room.id)], {
+                        'shared_with': [('add', [w.b.company.id])]})
+            with self.refused():
+                Shared.create([{'room': room.id,
+                            'company': w.b.company.id}])
+        self.assertEqual(Shared.search([]), [])
         with acting_as(w.a.clerk):
             Room.write([Room(room.id)], {
                     'shared_with': [('add', [w.b.company.id])]})
@@ -186,6 +198,7 @@ class MeetingSecurityTestCase(unittest.TestCase):
         # agency a invites the official, who is an officer there
         self._meeting(w, subject="Bàn về nhân sự mật",
             participants=[('add', [cross_in_a.id])])
+        load_vietnamese(['mvp_meeting'])
         start = dt.datetime(2026, 3, 2, 9)
         values = {'company': w.b.company.id, 'subject': "Họp sở",
             'start': start, 'end': start + dt.timedelta(hours=2),
@@ -202,6 +215,13 @@ class MeetingSecurityTestCase(unittest.TestCase):
                 self.assertIn(w.cross.rec_name, message)
                 self.assertIn(w.a.company.rec_name, message)
                 self.assertNotIn("nhân sự", message)
+            with Transaction().set_context(language='vi'), \
+                    self.refused(MeetingError) as refusal:
+                Meeting.create([values])
+            self.assertIn(
+                "\"Lý Văn Kiêm\" đã có lịch họp của Sở Thông tin và "
+                "Truyền thông từ 15:00 02/03/2026 đến 17:00 02/03/2026",
+                str(refusal.exception))
             # right after the meeting of a: no clash
             after, = Meeting.create([dict(values,
                         start=start + dt.timedelta(hours=1),
