@@ -167,12 +167,14 @@ class MeetingTestCase(unittest.TestCase):
             def told():
                 "Return {login: (label, calendar)} told since last time"
                 result = {}
-                for notification in Notification.search([]):
+                notifications = Notification.search([])
+                for notification in notifications:
                     result[notification.user.login] = [notification.label]
                 for _, to_addrs, message in datamanager.queue:
                     login, = [a.split('@')[0] for a in to_addrs]
                     result[login].append(calendar_of(message))
-                Notification.delete(Notification.search([]))
+                if notifications:
+                    Notification.delete(notifications)
                 datamanager.queue.clear()
                 return result
 
