@@ -14,12 +14,14 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
 
-def notify(users, subject, body, records=None, description=None):
+def notify(users, subject, body, records=None, description=None,
+        attachments=None):
     """Notify users in the client and by e-mail (sent on commit)
 
     records, when given, are the documents the notification opens;
-    description is the client's text (default: the body); the e-mail
-    carries the whole body.
+    description is the client's text (default: the body; its lines are
+    joined in one); the e-mail carries the whole body and the
+    attachments, a list of (filename, mimetype, bytes).
     """
     pool = Pool()
     Notification = pool.get('res.notification')
@@ -32,6 +34,8 @@ def notify(users, subject, body, records=None, description=None):
         ids = str([r.id for r in records])
     if description is None:
         description = body
+    # the client's text is one line
+    description = ' / '.join(filter(None, description.splitlines()))
     with without_check_access():
         Notification.create([{
                     'user': u.id,
@@ -42,10 +46,11 @@ def notify(users, subject, body, records=None, description=None):
                     } for u in sorted(users, key=lambda u: u.id)])
     for user in users:
         if user.email:
-            send_email([user.email], subject, body)
+            send_email([user.email], subject, body,
+                attachments=attachments)
 
 
-def notify_each(users, compose, records=None):
+def notify_each(users, compose, records=None, attachments=None):
     """Notify each user in the user's own language (Vietnamese when not
     set): compose() runs with that language in the context and returns
     the subject, the body and the client's description"""
@@ -54,7 +59,7 @@ def notify_each(users, compose, records=None):
         with Transaction().set_context(language=language):
             subject, body, description = compose()
         notify([user], subject, body, records=records,
-            description=description)
+            description=description, attachments=attachments)
 
 
 def province_admin_users():
@@ -68,8 +73,10 @@ def province_admin_users():
             'mvp_documents', 'group_mvp_province_admin')).users
 
 
-def send_email(to_addrs, subject, body):
-    "Send a plain text e-mail when the transaction commits"
+def send_email(to_addrs, subject, body, attachments=None):
+    """Send a plain text e-mail when the transaction commits, with the
+    attachments (filename, mimetype, bytes); the mimetype may carry
+    parameters: 'text/calendar; method=REQUEST'"""
     from_addr = config.get('email', 'from')
     message = EmailMessage()
     if from_addr:
@@ -77,4 +84,9 @@ def send_email(to_addrs, subject, body):
     message['To'] = ', '.join(to_addrs)
     message['Subject'] = subject
     message.set_content(body)
+    for filename, mimetype, data in attachments or []:
+        mimetype, *parameters = [p.strip() for p in mimetype.split(';')]
+        maintype, subtype = mimetype.split('/')
+        message.add_attachment(data, maintype, subtype, filename=filename,
+            params=dict(p.split('=', 1) for p in parameters if p))
     send_message_transactional(message, from_addr, list(to_addrs))

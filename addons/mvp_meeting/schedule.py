@@ -13,6 +13,7 @@ from trytond.modules.mvp_documents.notification import notify
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse, refuse_unless_state)
 from trytond.modules.mvp_documents.role import agency_role
+from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
@@ -179,7 +180,13 @@ class WorkSchedule(ServerFieldsMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('published')
     def publish(cls, schedules):
+        pool = Pool()
+        Item = pool.get('mvp.work.schedule.item')
         cls.write(schedules, {'published_date': dt.datetime.now()})
+        for schedule in schedules:
+            Item._notify([(i.describe(), i.concerned_employees())
+                    for i in sorted(schedule.items, key=lambda i: i.start)],
+                'publish', title=schedule.rec_name)
 
 
 class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
@@ -309,9 +316,10 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
 
     @classmethod
     @without_check_access
-    def _notify(cls, changes, mode):
-        """Tell the people concerned by changes of a published schedule,
-        each once with all the changes that concern them"""
+    def _notify(cls, changes, mode, title=None):
+        """Tell the people concerned by changes of a published schedule
+        (or by its publication), each once with all the changes that
+        concern them"""
         texts = {}
         for text, employees in changes:
             for employee in employees:
@@ -319,7 +327,7 @@ class WorkScheduleItem(ServerFieldsMixin, ModelSQL, ModelView):
                     texts.setdefault(user, []).append(text)
         subject = gettext('mvp_meeting.msg_schedule_changed_%s' % mode)
         for user, lines in texts.items():
-            body = '\n'.join(lines)
+            body = '\n'.join(([title] if title else []) + lines)
             notify([user], subject, body, description=body[:250])
 
 

@@ -12,6 +12,7 @@ from trytond.modules.company.tests import (
     create_company, set_company)
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     create_official)
+from trytond.modules.mvp_documents.tests.tools import load_vietnamese
 from trytond.pool import Pool
 from trytond.sendmail import SMTPDataManager
 from trytond.tests.test_tryton import (
@@ -19,6 +20,30 @@ from trytond.tests.test_tryton import (
 from trytond.transaction import Transaction
 
 MODULE = pathlib.Path(__file__).resolve().parent.parent
+
+
+def calendar_of(message):
+    """Return the METHOD and the VEVENT's properties (name: value, the
+    last of each name) of the .ics attached to message, checking its
+    iCalendar form (RFC 5545: CRLF lines of at most 75 octets)"""
+    attachment, = [a for a in message.iter_attachments()
+        if a.get_content_type() == 'text/calendar']
+    assert attachment.get_filename().endswith('.ics')
+    data = attachment.get_payload(decode=True)
+    assert data.endswith(b'\r\n')
+    lines = data.split(b'\r\n')[:-1]
+    assert all(len(line) <= 75 for line in lines), lines
+    text = data.decode('utf-8').replace('\r\n ', '')
+    lines = text.split('\r\n')[:-1]
+    assert lines[0] == 'BEGIN:VCALENDAR' and lines[-1] == 'END:VCALENDAR'
+    assert 'VERSION:2.0' in lines
+    assert lines.count('BEGIN:VEVENT') == lines.count('END:VEVENT') == 1
+    properties = {}
+    for line in lines:
+        name, _, value = line.partition(':')
+        properties.setdefault(name.split(';')[0], []).append(value)
+    assert attachment.get_param('method') == properties['METHOD'][0]
+    return properties
 
 
 class MeetingMessagesTestCase(unittest.TestCase):
@@ -119,6 +144,139 @@ class MeetingTestCase(unittest.TestCase):
                                 'participants': [('add', [leader.id])]}])
 
     @with_transaction()
+    def test_meeting_invitees_notified_with_icalendar(self):
+        "Invitees learn of a meeting, its move and its cancellation"
+        pool = Pool()
+        Meeting = pool.get('mvp.meeting')
+        Room = pool.get('mvp.meeting.room')
+        Notification = pool.get('res.notification')
+        company = self._agency()
+        with set_company(company):
+            leader, leader_user = self._official(
+                company, "Nguyễn Văn An", 'an', 'group_mvp_leader')
+            officer, officer_user = self._official(
+                company, "Trần Thị Bình", 'binh', 'group_mvp_officer')
+            other, _ = self._official(
+                company, "Vũ Thị Lan", 'lan', 'group_mvp_officer')
+            _, clerk_user = self._official(
+                company, "Lê Văn Cường", 'cuong', 'group_mvp_clerk')
+            room, = Room.create([{'company': company.id,
+                        'name': "Phòng họp tầng 2"}])
+            datamanager = Transaction().join(SMTPDataManager())
+
+            def told():
+                "Return {login: (label, calendar)} told since last time"
+                result = {}
+                notifications = Notification.search([])
+                for notification in notifications:
+                    result[notification.user.login] = [notification.label]
+                for _, to_addrs, message in datamanager.queue:
+                    login, = [a.split('@')[0] for a in to_addrs]
+                    result[login].append(calendar_of(message))
+                if notifications:
+                    Notification.delete(notifications)
+                datamanager.queue.clear()
+                return result
+
+            # each told in their own language, Vietnamese when not set
+            load_vietnamese(['mvp_meeting'])
+            Lang = pool.get('ir.lang')
+            leader_user.language, = Lang.search([('code', '=', 'en')])
+            leader_user.save()
+            start = dt.datetime(2026, 3, 2, 1)  # 08:00 in Hà Nội
+            with Transaction().set_user(clerk_user.id):
+                meeting, = Meeting.create([{'company': company.id,
+                            'subject': "Giao ban tuần; quý I, 2026",
+                            'start': start,
+                            'end': start + dt.timedelta(hours=2),
+                            'room': room.id, 'place': "Tầng 2",
+                            'chair': leader.id,
+                            'description': "1. Báo cáo\n2. Kết luận",
+                            'participants': [('add', [officer.id])]}])
+            invited = told()
+            self.assertEqual(set(invited), {'an', 'binh'})
+            label, ics = invited['an']
+            self.assertEqual(label,
+                "Meeting invitation: Giao ban tuần; quý I, 2026")
+            self.assertEqual(ics['METHOD'], ['REQUEST'])
+            self.assertEqual(ics['DTSTART'], ['20260302T010000Z'])
+            self.assertEqual(ics['DTEND'], ['20260302T030000Z'])
+            self.assertEqual(ics['SUMMARY'],
+                ['Giao ban tuần\\; quý I\\, 2026'])
+            self.assertEqual(ics['DESCRIPTION'],
+                ['1. Báo cáo\\n2. Kết luận'])
+            self.assertEqual(ics['STATUS'], ['CONFIRMED'])
+            self.assertEqual(sorted(ics['ATTENDEE']),
+                ['mailto:an@example.com', 'mailto:binh@example.com'])
+            self.assertEqual(invited['binh'][0],
+                "Mời họp: Giao ban tuần; quý I, 2026")
+            self.assertEqual(invited['binh'][1]['UID'], ics['UID'])
+            uid, = ics['UID']
+            sequence = int(ics['SEQUENCE'][0])
+            self.assertEqual(sequence, 0)
+
+            with Transaction().set_user(clerk_user.id):
+                # not a move: nobody is told
+                Meeting.write([meeting], {'subject': "Giao ban tuần"})
+                self.assertEqual(told(), {})
+                Meeting.write([meeting], {
+                        'start': start + dt.timedelta(hours=6),
+                        'end': start + dt.timedelta(hours=7)})
+            moved = told()
+            self.assertEqual(set(moved), {'an', 'binh'})
+            label, ics = moved['binh']
+            self.assertEqual(label, "Thay đổi lịch họp: Giao ban tuần")
+            self.assertEqual(moved['an'][0],
+                "Meeting changed: Giao ban tuần")
+            self.assertEqual(ics['METHOD'], ['REQUEST'])
+            self.assertEqual(ics['UID'], [uid])
+            self.assertEqual(ics['DTSTART'], ['20260302T070000Z'])
+            self.assertGreater(int(ics['SEQUENCE'][0]), sequence)
+            sequence = int(ics['SEQUENCE'][0])
+
+            with Transaction().set_user(clerk_user.id):
+                # one invitee replaced by another
+                Meeting.write([meeting], {'participants': [
+                            ('remove', [officer.id]), ('add', [other.id])]})
+            changed = told()
+            self.assertEqual(set(changed), {'binh', 'lan'})
+            self.assertEqual(changed['lan'][1]['METHOD'], ['REQUEST'])
+            self.assertEqual(changed['binh'][1]['METHOD'], ['CANCEL'])
+            self.assertEqual(changed['binh'][1]['UID'], [uid])
+            sequence = int(changed['lan'][1]['SEQUENCE'][0])
+
+            with Transaction().set_user(clerk_user.id):
+                Meeting.cancel([meeting])
+            cancelled = told()
+            self.assertEqual(set(cancelled), {'an', 'lan'})
+            label, ics = cancelled['an']
+            self.assertEqual(label, "Meeting cancelled: Giao ban tuần")
+            self.assertEqual(ics['METHOD'], ['CANCEL'])
+            self.assertEqual(ics['STATUS'], ['CANCELLED'])
+            self.assertEqual(ics['UID'], [uid])
+            self.assertGreater(int(ics['SEQUENCE'][0]), sequence)
+            # told once, the first time only
+            with Transaction().set_user(clerk_user.id):
+                Meeting.write([meeting], {'description': "Hoãn"})
+            self.assertEqual(told(), {})
+
+            # a scheduled meeting deleted is cancelled in the calendars
+            with Transaction().set_user(clerk_user.id):
+                deleted, = Meeting.create([{'company': company.id,
+                            'subject': "Họp chi bộ", 'start': start,
+                            'end': start + dt.timedelta(hours=1),
+                            'participants': [('add', [officer.id])]}])
+                uid, = told()['binh'][1]['UID']
+                Meeting.delete([deleted])
+            notification, = Notification.search([])
+            self.assertEqual(notification.user, officer_user)
+            self.assertIsNone(notification.model)
+            (label, ics), = told().values()
+            self.assertEqual(label, "Hủy cuộc họp: Họp chi bộ")
+            self.assertEqual((ics['METHOD'], ics['UID'], ics['SEQUENCE']),
+                (['CANCEL'], [uid], ['1']))
+
+    @with_transaction()
     def test_work_schedule_published_changes_notify(self):
         "A published schedule notifies the people concerned of changes"
         pool = Pool()
@@ -145,9 +303,19 @@ class MeetingTestCase(unittest.TestCase):
                                         'place': "Phòng họp tầng 2"}])]}])
             Schedule.submit([schedule])
             Schedule.approve([schedule])
+            datamanager = Transaction().join(SMTPDataManager())
             Schedule.publish([schedule])
             self.assertEqual(schedule.state, 'published')
-            self.assertEqual(Notification.search_count([]), 0)
+            # the people on it are told, each with their own lines
+            notification, = Notification.search([])
+            self.assertEqual(notification.user, leader_user)
+            self.assertEqual(notification.label, "Work schedule published")
+            (_, to_addrs, message), = datamanager.queue
+            self.assertEqual(to_addrs, ['an@example.com'])
+            self.assertIn("Giao ban (Phòng họp tầng 2)",
+                message.get_body().get_content())
+            Notification.delete([notification])
+            datamanager.queue.clear()
 
             item, = schedule.items
             Item.write([item], {'start': dt.datetime(2026, 3, 2, 14),

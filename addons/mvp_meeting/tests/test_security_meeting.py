@@ -11,6 +11,8 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents.tests import test_incoming
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     acting_as, cross_leader)
+from trytond.modules.mvp_documents.tests.tools import load_vietnamese
+from trytond.modules.mvp_meeting.exceptions import MeetingError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
@@ -96,8 +98,10 @@ class MeetingSecurityTestCase(unittest.TestCase):
                                     'employee': w.a.officer2.id}])
         with acting_as(w.b.leader), self.refused():
             Meeting.cancel([Meeting(meeting.id)])
-        with acting_as(w.a.clerk), self.refused():
-            Meeting.write([Meeting(meeting.id)], {'state': 'cancelled'})
+        with acting_as(w.a.clerk):
+            for values in [{'state': 'cancelled'}, {'revision': 9}]:
+                with self.subTest(values=values), self.refused():
+                    Meeting.write([Meeting(meeting.id)], values)
         self.assertEqual(self.values(meeting, names), before)
         self.assertEqual(len(Meeting(meeting.id).participants), 1)
         with acting_as(w.a.leader):
@@ -117,6 +121,126 @@ class MeetingSecurityTestCase(unittest.TestCase):
         with self.refused():
             self._meeting(w, state='cancelled')
         self.assertEqual(Meeting.search([]), [])
+
+    # clashes across agencies
+    @with_transaction()
+    def test_shared_room_clash_across_agencies(self):
+        "A room shared by two agencies is booked once at a time"
+        pool = Pool()
+        Meeting = pool.get('mvp.meeting')
+        Room = pool.get('mvp.meeting.room')
+        Shared = pool.get('mvp.meeting.room-company.company')
+        w = World()
+        with acting_as(w.a.clerk):
+            room, = Room.create([{'company': w.a.company.id,
+                        'name': "Hội trường tầng 1"}])
+            private, = Room.create([{'company': w.a.company.id,
+                        'name': "Phòng họp lãnh đạo"}])
+        self._meeting(w, subject="Bàn về nhân sự mật", room=room.id,
+            participants=[])
+        start = dt.datetime(2026, 3, 2, 9)
+        values = {'company': w.b.company.id, 'subject': "Họp sở",
+            'start': start, 'end': start + dt.timedelta(hours=2),
+            'room': room.id}
+        with acting_as(w.b.clerk):
+            # not shared yet: neither seen nor booked by agency b
+            self.assertEqual(Room.search([]), [])
+            with self.refused():
+                Meeting.create([values])
+            # nor shared by the agency that would use it
+            with self.refused():
+                Room.write([Room(room.id)], {
+                        'shared_with': [('add', [w.b.company.id])]})
+            with self.refused():
+                Shared.create([{'room': room.id,
+                            'company': w.b.company.id}])
+        self.assertEqual(Shared.search([]), [])
+        with acting_as(w.a.clerk):
+            Room.write([Room(room.id)], {
+                    'shared_with': [('add', [w.b.company.id])]})
+        with acting_as(w.b.clerk):
+            self.assertEqual(Room.search([]), [room])
+            with self.refused():  # it stays agency a's room
+                Room.write([Room(room.id)], {'name': "Của sở b"})
+            with self.refused():
+                Meeting.create([dict(values, room=private.id)])
+            # agency a's meeting is not b's to read, yet it holds the room
+            self.assertEqual(Meeting.search([]), [])
+            with self.refused(MeetingError) as refusal:
+                Meeting.create([values])
+            message = str(refusal.exception)
+            # 08:00-10:00 UTC in the agency's time (Asia/Ho_Chi_Minh)
+            self.assertIn("15:00 02/03/2026", message)
+            self.assertIn("17:00 02/03/2026", message)
+            self.assertIn(w.a.company.rec_name, message)
+            self.assertNotIn("nhân sự", message)
+            # nor by moving a meeting of b onto it
+            later, = Meeting.create([dict(values,
+                        start=start + dt.timedelta(hours=1),
+                        end=start + dt.timedelta(hours=2))])
+            with self.refused(MeetingError):
+                Meeting.write([later], {'start': start})
+        self.assertEqual(self.values(later, ['start'])['start'],
+            start + dt.timedelta(hours=1))
+        # and agency a, once b holds it, cannot book it either
+        with acting_as(w.a.clerk), self.refused(MeetingError):
+            Meeting.create([dict(values, company=w.a.company.id,
+                        start=start + dt.timedelta(hours=1, minutes=30))])
+
+    @with_transaction()
+    def test_leader_clash_across_agencies(self):
+        "A leader of two agencies is not in two meetings at once"
+        pool = Pool()
+        Meeting = pool.get('mvp.meeting')
+        w = World()
+        cross_in_a, = [e for e in w.cross.users[0].employees
+            if e.company == w.a.company]
+        # agency a invites the official, who is an officer there
+        self._meeting(w, subject="Bàn về nhân sự mật",
+            participants=[('add', [cross_in_a.id])])
+        load_vietnamese(['mvp_meeting'])
+        start = dt.datetime(2026, 3, 2, 9)
+        values = {'company': w.b.company.id, 'subject': "Họp sở",
+            'start': start, 'end': start + dt.timedelta(hours=2),
+            'chair': w.cross.id}
+        with acting_as(w.b.clerk):
+            self.assertEqual(Meeting.search([]), [])
+            # as the chair, or as a participant, of a meeting of b
+            for invited in [values, dict(values, chair=None,
+                        participants=[('add', [w.cross.id])])]:
+                with self.refused(MeetingError) as refusal:
+                    Meeting.create([invited])
+                message = str(refusal.exception)
+                self.assertIn("15:00 02/03/2026", message)
+                self.assertIn(w.cross.rec_name, message)
+                self.assertIn(w.a.company.rec_name, message)
+                self.assertNotIn("nhân sự", message)
+            with Transaction().set_context(language='vi'), \
+                    self.refused(MeetingError) as refusal:
+                Meeting.create([values])
+            self.assertIn(
+                "\"Lý Văn Kiêm\" đã có lịch họp của Sở Thông tin và "
+                "Truyền thông từ 15:00 02/03/2026 đến 17:00 02/03/2026",
+                str(refusal.exception))
+            # right after the meeting of a: no clash
+            after, = Meeting.create([dict(values,
+                        start=start + dt.timedelta(hours=1),
+                        end=start + dt.timedelta(hours=2))])
+        self.assertEqual(Meeting(after.id).chair, w.cross)
+        # agency a cannot then invite the leader of b over that meeting
+        with acting_as(w.a.clerk), self.refused(MeetingError):
+            Meeting.create([{'company': w.a.company.id,
+                        'subject': "Họp chiều",
+                        'start': start + dt.timedelta(hours=1, minutes=30),
+                        'end': start + dt.timedelta(hours=3),
+                        'participants': [('add', [cross_in_a.id])]}])
+        # an officer of both agencies who leads neither is not checked
+        with acting_as(w.a.clerk):
+            Meeting.create([{'company': w.a.company.id,
+                        'subject': "Họp chiều",
+                        'start': start + dt.timedelta(hours=1, minutes=30),
+                        'end': start + dt.timedelta(hours=3),
+                        'participants': [('add', [w.a.officer2.id])]}])
 
     # schedules
     def _schedule(self, w):
