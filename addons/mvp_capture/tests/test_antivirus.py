@@ -17,6 +17,7 @@ from trytond.worker import run_task
 
 from .imap_server import ImapServer
 from .scan_tools import vietnamese_page_pdf
+from .test_capture import imap_inbox
 from .test_scan import _eml
 
 
@@ -39,22 +40,7 @@ class InfectedEmailTestCase(unittest.TestCase):
             Inbox = Pool().get('inbound.email.inbox')
             # committed: an agency of its own
             agency = create_agency("Sở Y tế", 'SYT')
-            inbox, = Inbox.create([{
-                        'name': "Hộp thư văn thư", 'agency': agency.id,
-                        'imap_active': True, 'imap_host': '127.0.0.1',
-                        'imap_port': server.port, 'imap_security': 'none',
-                        'imap_user': 'vanthu@syt', 'imap_password': 's3cret',
-                        'rules': [('create', [{
-                                        'action': (
-                                            'document.incoming'
-                                            '|from_inbound_email'),
-                                        'document_incoming_type':
-                                        'mvp_incoming',
-                                        'document_incoming_company':
-                                        agency.id,
-                                        'document_incoming_process': True,
-                                        }])],
-                        }])
+            inbox = imap_inbox(agency, server, 'vanthu@syt', 's3cret')
             # the tasks are the thread's: only those queued here
             transaction.tasks.clear()
             Inbox.fetch_imap_all()

@@ -39,6 +39,25 @@ def agencies():
     return receiver, issuer
 
 
+def imap_inbox(agency, server, user, password):
+    "An inbox of agency polling server, its e-mails becoming drafts"
+    Inbox = Pool().get('inbound.email.inbox')
+    inbox, = Inbox.create([{
+                'name': "Hộp thư văn thư", 'agency': agency.id,
+                'imap_active': True, 'imap_host': '127.0.0.1',
+                'imap_port': server.port, 'imap_security': 'none',
+                'imap_user': user, 'imap_password': password,
+                'rules': [('create', [{
+                                'action': (
+                                    'document.incoming|from_inbound_email'),
+                                'document_incoming_type': 'mvp_incoming',
+                                'document_incoming_company': agency.id,
+                                'document_incoming_process': True,
+                                }])],
+                }])
+    return inbox
+
+
 def intake(company, name, data):
     "Put a file in the intake queue and process it"
     pool = Pool()
@@ -228,22 +247,7 @@ class CaptureTestCase(unittest.TestCase):
                             vietnamese_page_pdf())]))
             server.deliver(_eml('Công văn 2', sender='a@b.vn').replace(
                     b'<abc@snv.gov.vn>', b'<def@snv.gov.vn>'))
-            inbox, = Inbox.create([{
-                        'name': "Hộp thư văn thư", 'agency': receiver.id,
-                        'imap_active': True, 'imap_host': '127.0.0.1',
-                        'imap_port': server.port, 'imap_security': 'none',
-                        'imap_user': 'vanthu@snv', 'imap_password': 's3cret',
-                        'rules': [('create', [{
-                                        'action': (
-                                            'document.incoming'
-                                            '|from_inbound_email'),
-                                        'document_incoming_type':
-                                        'mvp_incoming',
-                                        'document_incoming_company':
-                                        receiver.id,
-                                        'document_incoming_process': True,
-                                        }])],
-                        }])
+            inbox = imap_inbox(receiver, server, 'vanthu@snv', 's3cret')
             Inbox.fetch_imap_all()
             run_tasks()
             self.assertEqual(Email.search_count([('inbox', '=', inbox.id)]), 2)

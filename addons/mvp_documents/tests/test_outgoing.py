@@ -193,7 +193,8 @@ class OutgoingSetup:
                         ])
         return Outgoing(outgoing.id)
 
-    def approved(self, outgoing):
+    def submitted(self, outgoing):
+        "Initialled by the drafter and the head, submitted by the drafter"
         pool = Pool()
         Outgoing = pool.get('mvp.outgoing')
         with self.acting(self.drafter):
@@ -202,6 +203,12 @@ class OutgoingSetup:
             Outgoing.initial([outgoing])
         with self.acting(self.drafter):
             Outgoing.submit([outgoing])
+        return Outgoing(outgoing.id)
+
+    def approved(self, outgoing):
+        pool = Pool()
+        Outgoing = pool.get('mvp.outgoing')
+        outgoing = self.submitted(outgoing)
         with self.acting(self.leader):
             Outgoing.approve([outgoing])
         return Outgoing(outgoing.id)

@@ -122,13 +122,7 @@ class OutgoingSecurityTestCase(OutgoingSetup, unittest.TestCase):
         Outgoing = pool.get('mvp.outgoing')
         self.setup_roles()
         draft = self.new_outgoing()
-        submitted = self.new_outgoing()
-        with self.acting(self.drafter):
-            Outgoing.initial([submitted])
-        with self.acting(self.head):
-            Outgoing.initial([submitted])
-        with self.acting(self.drafter):
-            Outgoing.submit([submitted])
+        submitted = self.submitted(self.new_outgoing())
         for outgoing in [draft, submitted]:
             for state in ['approved', 'numbered', 'released', 'draft']:
                 with self.subTest(state=outgoing.state, to=state):
@@ -147,12 +141,7 @@ class OutgoingSecurityTestCase(OutgoingSetup, unittest.TestCase):
         outgoing = self.new_outgoing()
         with self.rpc(self.drafter):
             Outgoing.write([outgoing], {'release_mode': 'both'})
-        with self.acting(self.drafter):
-            Outgoing.initial([outgoing])
-        with self.acting(self.head):
-            Outgoing.initial([outgoing])
-        with self.acting(self.drafter):
-            Outgoing.submit([outgoing])
+        outgoing = self.submitted(outgoing)
         for who in ['drafter', 'head', 'clerk', 'admin']:
             with self.subTest(who=who), self.rpc(self.people[who]):
                 self.assertRefused(outgoing, Outgoing.write,
