@@ -11,7 +11,6 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
-from trytond.modules.company.model import employee_field
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -88,7 +87,8 @@ class LegalHold(DeactivableMixin, ModelSQL, ModelView):
     reason = fields.Text("Reason", required=True,
         help="The inspection, lawsuit or request that keeps the document.")
     date = fields.Date("Date", required=True, readonly=True)
-    placed_by = employee_field("Placed By")
+    placed_by = fields.Many2One(
+        'company.employee', "Placed By", readonly=True)
 
     @classmethod
     def __setup__(cls):
