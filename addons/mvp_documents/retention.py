@@ -17,7 +17,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from .employee import user_employees
 from .integrity import remove_stored
-from .protection import refuse
+from .protection import ServerFieldsMixin, refuse
 from .role import has_agency_role
 
 # Thời hạn bảo quản (Thông tư 10/2022/TT-BNV, Luật Lưu trữ 2024)
@@ -66,10 +66,12 @@ def own_retention(document, date):
         return dict(RETENTIONS)[register.retention]
 
 
-class LegalHold(DeactivableMixin, ModelSQL, ModelView):
+class LegalHold(ServerFieldsMixin, DeactivableMixin, ModelSQL, ModelView):
     "Legal Hold"
     __name__ = 'mvp.legal.hold'
     __string__ = "Legal Hold"
+    _server_fields = frozenset({'placed_by', 'date'})
+    _fixed_fields = frozenset({'company', 'document'})
     # A leader keeps a document from destruction whatever the retention
     # of its dossiers; lifting the hold deactivates it, the record stays.
     company = fields.Many2One(
@@ -131,10 +133,8 @@ class LegalHold(DeactivableMixin, ModelSQL, ModelView):
             mode, holds, values=values, external=external)
         if not external or not Transaction().user:
             return
-        if mode == 'delete' or (mode == 'write' and set(values or {})
-                - {'active', 'reason'}):
-            refuse('mvp_documents.msg_legal_hold_fixed', holds,
-                fields=values or ())
+        if mode == 'delete':
+            refuse('mvp_documents.msg_legal_hold_fixed', holds)
         for hold in holds:
             with without_check_access():
                 company = (hold.document.company
