@@ -1,13 +1,16 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime as dt
 import email.message
 import logging
 import re
 
+from trytond import config
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.modules.mvp_documents.document_type import is_classified
-from trytond.modules.mvp_documents.exceptions import VirusScanError
+from trytond.modules.mvp_documents.exceptions import (
+    ScannerUnavailableError, VirusScanError)
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
@@ -15,6 +18,8 @@ from .eml import MailError, looks_like_eml, parse_eml
 from .exceptions import CaptureError
 
 logger = logging.getLogger(__name__)
+# how long a capture waits for clamd before it is tried again
+RETRY_DELAY = dt.timedelta(minutes=5)
 
 
 class Incoming(metaclass=PoolMeta):
@@ -111,6 +116,13 @@ class Incoming(metaclass=PoolMeta):
                 return MvpIncoming.capture_email(
                     self.company, data, self.name)
             return MvpIncoming.capture_scan(self.company, data, self.name)
+        except ScannerUnavailableError:
+            # clamd does not answer: nothing is lost, the capture waits
+            # for it and is tried again later by the worker
+            transaction = Transaction()
+            transaction.atexit(_retry_later, transaction.database.name,
+                self.id, transaction.user)
+            raise
         except VirusScanError:
             # The refusal rolls the capture back, which would leave the
             # infected scan or e-mail stored here and in its inbound
@@ -138,6 +150,31 @@ class Incoming(metaclass=PoolMeta):
             source='inbound_email')
         document.save()
         return document
+
+
+def _retry_later(database_name, document_id, user_id):
+    """Queue the capture of document_id again, after RETRY_DELAY, when a
+    worker runs the queue (without one the clerk processes it again:
+    a task run at once would meet clamd still down, and again)"""
+    if not config.getboolean('queue', 'worker', default=False):
+        return
+    try:
+        with Transaction(new=True).start(
+                database_name, user_id) as transaction:
+            Document = Pool().get('document.incoming')
+            documents = Document.search([
+                    ('id', '=', document_id),
+                    ('active', 'in', [True, False]),
+                    ('result', '=', None),
+                    ])
+            with transaction.set_context(queue_scheduled_at=RETRY_DELAY):
+                Document.__queue__.proceed(documents)
+            transaction.commit()
+        logger.info("capture of intake document %s waits for clamd",
+            document_id)
+    except Exception:
+        logger.exception(
+            "capture of intake document %s not queued again", document_id)
 
 
 def _purge_infected(database_name, document_id):

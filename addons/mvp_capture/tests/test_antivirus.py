@@ -3,10 +3,15 @@
 """An infected e-mail fetched from an agency's mailbox (issue 18): the
 capture is refused in the queue worker and nothing infected stays
 stored, with a real clamd and a real IMAP server."""
+import contextlib
+import datetime as dt
 import hashlib
+import os
 import unittest
 
-from trytond.modules.mvp_documents.exceptions import VirusScanError
+from trytond import config
+from trytond.modules.mvp_documents.exceptions import (
+    ScannerUnavailableError, VirusScanError)
 from trytond.modules.mvp_documents.tests.clamd_tools import (
     EICAR, SIGNATURE, Clamd, configured_clamd)
 from trytond.modules.mvp_documents.tests.incoming_tools import create_agency
@@ -19,6 +24,27 @@ from .imap_server import ImapServer
 from .scan_tools import vietnamese_page_pdf
 from .test_capture import imap_inbox
 from .test_scan import _eml
+
+
+@contextlib.contextmanager
+def queue_worker():
+    "Run the block as a deployment with trytond-worker ([queue] worker)"
+    if not config.has_section('queue'):
+        config.add_section('queue')
+    previous = config.get('queue', 'worker', default='False')
+    config.set('queue', 'worker', 'True')
+    try:
+        yield
+    finally:
+        config.set('queue', 'worker', previous)
+
+
+def proceed_tasks(document_id):
+    "The queued captures of the intake document, oldest first"
+    Queue = Pool().get('ir.queue')
+    return [q for q in Queue.search([], order=[('id', 'ASC')])
+        if q.data.get('method') == 'proceed'
+        and document_id in q.data.get('instances', ())]
 
 
 class InfectedEmailTestCase(unittest.TestCase):
@@ -116,3 +142,41 @@ class InfectedEmailTestCase(unittest.TestCase):
             self.assertEqual(len(Email.search([('inbox', '=', inbox)])), 1)
             incoming, = Incoming.search([('company', '=', agency)])
             self.assertEqual(incoming.subject, "Công văn sạch")
+
+    def test_capture_waits_while_clamd_is_down(self):
+        """clamd not answering: nothing is removed, the worker tries the
+        capture again later and it goes through once clamd is back"""
+        stopped = 'unix://' + os.path.join(self.clamd.directory, 'stopped')
+        message = _eml("Công văn chờ quét virus").replace(
+            b'<abc@snv.gov.vn>', b'<wait@syt.gov.vn>')
+        with configured_clamd(stopped), queue_worker():
+            with Transaction().start(DB_NAME, 0) as transaction:
+                Document = Pool().get('document.incoming')
+                agency = create_agency("Sở Xây dựng", 'SXD')
+                document = Document(name='cho-quet.eml', company=agency,
+                    data=message, type='mvp_incoming')
+                document.save()
+                Document.process([document])
+                transaction.commit()
+            with Transaction().start(DB_NAME, 0):
+                first, = proceed_tasks(document.id)
+            with self.assertRaises(ScannerUnavailableError), \
+                    Transaction().start(DB_NAME, 0):
+                Pool().get('ir.queue')(first.id).run()
+            with Transaction().start(DB_NAME, 0):
+                Document = Pool().get('document.incoming')
+                waiting = Document(document.id)
+                self.assertEqual(bytes(waiting.data), message)
+                self.assertIsNone(waiting.result)
+                _, retry = proceed_tasks(document.id)
+                self.assertGreater(retry.scheduled_at,
+                    dt.datetime.now() + dt.timedelta(minutes=4))
+
+        with configured_clamd(self.clamd.unix), \
+                Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            pool.get('ir.queue')(retry.id).run()
+            Incoming = pool.get('mvp.incoming')
+            incoming, = Incoming.search([('company', '=', agency.id)])
+            self.assertEqual(incoming.subject, "Công văn chờ quét virus")
+            transaction.commit()
