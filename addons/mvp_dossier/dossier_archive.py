@@ -181,7 +181,11 @@ class Dossier(metaclass=PoolMeta):
                     ('dossier', 'not in', list(dossier_ids)),
                     ('dossier.state', '!=', 'destroyed'),
                     ])}
-        kept_longer = cls._kept_by_own_retention(documents - kept, date)
+        # the incoming or outgoing document each line stands for, once
+        owner_of = {str(l.document): _owner(l.document)
+            for l in lines if l.document}
+        kept_longer = cls._kept_by_own_retention(
+            {r: owner_of[r] for r in documents - kept}, date)
         documents -= kept | set(kept_longer)
         file_ids, attachment_ids = set(), set()
         resources = [str(d) for d in dossiers]
@@ -202,7 +206,8 @@ class Dossier(metaclass=PoolMeta):
         destroyed = ['%s (%s, sha256 %s)' % (f.rec_name,
                 f.resource.rec_name if f.resource else '', f.sha256)
             for f in files]
-        owners = {str(o) for o in map(_owner, documents) if o is not None}
+        owners = {str(owner_of[r]) for r in documents
+            if owner_of[r] is not None}
         attachments = Attachment.browse(sorted(attachment_ids))
         # run by the disposal's button: the server's own deletes
         remove_stored(files, 'data')
@@ -224,12 +229,12 @@ class Dossier(metaclass=PoolMeta):
         return destroyed, sorted(kept_longer.values()), copies
 
     @classmethod
-    def _kept_by_own_retention(cls, references, date):
+    def _kept_by_own_retention(cls, owner_of, date):
         """Return the references (a document or one of its files) whose
-        document its register keeps beyond date, with why"""
+        document (owner_of[reference]) its register keeps beyond date,
+        with why"""
         kept = {}
-        for reference in references:
-            owner = _owner(reference)
+        for reference, owner in owner_of.items():
             why = own_retention(owner, date) if owner is not None else None
             if why:
                 kept[reference] = gettext(
@@ -243,18 +248,15 @@ class Dossier(metaclass=PoolMeta):
         "The incoming and outgoing documents the dossiers hold"
         Line = Pool().get('mvp.dossier.line')
         lines = Line.search([('dossier', 'in', [d.id for d in dossiers])])
-        owners = (_owner(str(l.document)) for l in lines if l.document)
+        owners = (_owner(l.document) for l in lines if l.document)
         return sorted({o for o in owners if o is not None},
             key=lambda o: (o.__name__, o.id))
 
 
-def _owner(reference):
-    """Return the incoming or outgoing document of reference: the
-    document itself or the one a file or attachment belongs to"""
-    model, id_ = reference.split(',')
-    pool = Pool()
-    record = pool.get(model)(int(id_))
-    if model in DOCUMENT_MODELS:
+def _owner(record):
+    """Return the incoming or outgoing document of a dossier line's
+    record: the document itself or the one a file or attachment is of"""
+    if record.__name__ in DOCUMENT_MODELS:
         return record
     resource = getattr(record, 'resource', None)
     if resource is not None and resource.__name__ in DOCUMENT_MODELS:

@@ -5,13 +5,17 @@ import datetime
 import itertools
 from contextlib import contextmanager
 
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
 from trytond.transaction import Transaction, check_access
 
 __all__ = ['create_agency', 'create_official', 'create_incoming', 'acting_as',
-    'PDF']
+    'PDF', 'REFUSED', 'AttackMixin', 'OfficialsMixin']
 
+# a refusal is an access error, or a workflow's user error
+REFUSED = (AccessError, UserError)
 PDF = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
     b'2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n'
     b'%%EOF\n')
@@ -133,3 +137,47 @@ def cross_leader(a, b, prefix=''):
                 (b.company, 'group_mvp_leader'),
                 (a.company, 'group_mvp_officer')]])
     return in_b
+
+
+class AttackMixin:
+    "Attacks as a user over RPC, undone as the refused call's rollback"
+
+    @contextmanager
+    def refused(self, error=REFUSED):
+        """Assert the block is refused, then undo what it wrote as the
+        rollback of the refused RPC call does (create checks run after
+        the insert)"""
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        cursor.execute('SAVEPOINT attack')
+        with self.assertRaises(error) as context:
+            yield context
+        cursor.execute('ROLLBACK TO SAVEPOINT attack')
+        transaction.counter += 1
+        for cache in transaction.cache.values():
+            cache.clear()
+
+    def values(self, record, names):
+        "Re-read names of record as root"
+        Model = Pool().get(record.__name__)
+        with Transaction().set_user(0):
+            row, = Model.read([record.id], names)
+        return {n: row[n] for n in names}
+
+
+class OfficialsMixin:
+    "An agency with its identifier code and officials with accounts"
+
+    def _agency(self, name="Sở Thông tin và Truyền thông",
+            code='000.00.01.H54'):
+        company = create_company(name)
+        company.identifier_code = code
+        company.short_name = 'STTTT'
+        company.save()
+        return company
+
+    def _official(self, company, name, login, role=None, department=None):
+        employee = create_official(company, login, name, role=role,
+            department=department)
+        user, = employee.users
+        return employee, user

@@ -5,7 +5,6 @@ its register keeps longer, a document under a legal hold; the copies of
 what is destroyed go with it, and the decision lists all of it."""
 import datetime as dt
 import os
-import tempfile
 import unittest
 
 from trytond.exceptions import UserError
@@ -20,8 +19,10 @@ from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
+from .tools import ExportDirMixin
 
-class DisposalRetentionTestCase(unittest.TestCase):
+
+class DisposalRetentionTestCase(ExportDirMixin, unittest.TestCase):
     "Disposal of dossiers against the documents' own retention"
 
     @classmethod
@@ -32,15 +33,6 @@ class DisposalRetentionTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         drop_db()
-
-    def setUp(self):
-        self._export_dir = tempfile.TemporaryDirectory()
-        os.environ['TRYTOND_MVP_DOCUMENTS__EXPORT_PATH'] = (
-            self._export_dir.name)
-
-    def tearDown(self):
-        os.environ.pop('TRYTOND_MVP_DOCUMENTS__EXPORT_PATH', None)
-        self._export_dir.cleanup()
 
     def world(self):
         """An agency whose expired dossier holds three documents: one of

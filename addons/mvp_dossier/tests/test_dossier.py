@@ -5,7 +5,6 @@ import datetime as dt
 import io
 import os
 import pathlib
-import tempfile
 import unittest
 import zipfile
 from unittest import mock
@@ -16,12 +15,12 @@ from lxml import etree
 from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
-    create_company, set_company)
+    set_company)
 from trytond.modules.mvp_documents import archive_io
 from trytond.modules.mvp_documents.retention import (
     RETENTIONS, retention_years)
 from trytond.modules.mvp_documents.tests.incoming_tools import (
-    acting_as, create_incoming, create_official)
+    OfficialsMixin, acting_as, create_incoming, create_official)
 from trytond.modules.mvp_documents.tests.tools import load_vietnamese
 from trytond.modules.mvp_dossier.dossier_list import (
     archive_maintenance, must_hand_over)
@@ -29,6 +28,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
+
+from .tools import ExportDirMixin
 
 MODULE = pathlib.Path(__file__).resolve().parent.parent
 
@@ -150,7 +151,7 @@ class RetentionTestCase(unittest.TestCase):
                     self.assertIn(context, translated)
 
 
-class DossierTestCase(unittest.TestCase):
+class DossierTestCase(ExportDirMixin, OfficialsMixin, unittest.TestCase):
     "Dossiers"
 
     @classmethod
@@ -162,30 +163,7 @@ class DossierTestCase(unittest.TestCase):
     def tearDownClass(cls):
         drop_db()
 
-    def setUp(self):
-        self._export_dir = tempfile.TemporaryDirectory()
-        os.environ['TRYTOND_MVP_DOCUMENTS__EXPORT_PATH'] = (
-            self._export_dir.name)
-
-    def tearDown(self):
-        os.environ.pop('TRYTOND_MVP_DOCUMENTS__EXPORT_PATH', None)
-        self._export_dir.cleanup()
-
     # helpers
-    def _agency(self, name="Sở Thông tin và Truyền thông",
-            code='000.00.01.H54'):
-        company = create_company(name)
-        company.identifier_code = code
-        company.short_name = 'STTTT'
-        company.save()
-        return company
-
-    def _official(self, company, name, login, role=None, department=None):
-        employee = create_official(company, login, name, role=role,
-            department=department)
-        user, = employee.users
-        return employee, user
-
     def _dossier(self, company, responsible, code='01.VP',
             retention='10', **values):
         pool = Pool()

@@ -4,26 +4,23 @@
 as a JSON-RPC call would make them."""
 import base64
 import datetime as dt
-import os
-import tempfile
 import unittest
 import urllib.parse
 from contextlib import contextmanager
 
 from werkzeug.test import Client
 
-from trytond.exceptions import UserError
-from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents.tests import test_incoming
 from trytond.modules.mvp_documents.tests.incoming_tools import (
-    PDF, acting_as, create_official, cross_leader)
+    PDF, AttackMixin, acting_as, create_official, cross_leader)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
-REFUSED = (AccessError, UserError)
+from .tools import ExportDirMixin
+
 
 
 class World:
@@ -85,43 +82,13 @@ class World:
         return disposal
 
 
-class DossierSecurityTestCase(unittest.TestCase):
+class DossierSecurityTestCase(
+        ExportDirMixin, AttackMixin, unittest.TestCase):
     "Every rule of dossiers holds over RPC"
 
     @classmethod
     def setUpClass(cls):
         activate_module('mvp_dossier')
-
-    def setUp(self):
-        self._export_dir = tempfile.TemporaryDirectory()
-        os.environ['TRYTOND_MVP_DOCUMENTS__EXPORT_PATH'] = (
-            self._export_dir.name)
-
-    def tearDown(self):
-        os.environ.pop('TRYTOND_MVP_DOCUMENTS__EXPORT_PATH', None)
-        self._export_dir.cleanup()
-
-    @contextmanager
-    def refused(self, error=REFUSED):
-        """Assert the block is refused, then undo what it wrote as the
-        rollback of the refused RPC call does (create checks run after
-        the insert)"""
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        cursor.execute('SAVEPOINT attack')
-        with self.assertRaises(error) as context:
-            yield context
-        cursor.execute('ROLLBACK TO SAVEPOINT attack')
-        transaction.counter += 1
-        for cache in transaction.cache.values():
-            cache.clear()
-
-    def values(self, record, names):
-        "Re-read names of record as root"
-        Model = Pool().get(record.__name__)
-        with Transaction().set_user(0):
-            row, = Model.read([record.id], names)
-        return {n: row[n] for n in names}
 
     # 1. protected fields and states
     @with_transaction()
@@ -669,7 +636,8 @@ class DossierSecurityTestCase(unittest.TestCase):
             "Hồ sơ giao ban")
 
 
-class DossierExportRouteTestCase(unittest.TestCase):
+class DossierExportRouteTestCase(
+        ExportDirMixin, AttackMixin, unittest.TestCase):
     """The dossier export route, called over HTTP: the route runs its own
     transaction, so the data is committed first and the class has its own
     database"""
@@ -682,10 +650,6 @@ class DossierExportRouteTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         drop_db()
-
-    setUp = DossierSecurityTestCase.setUp
-    tearDown = DossierSecurityTestCase.tearDown
-    refused = DossierSecurityTestCase.refused
 
     @contextmanager
     def committed(self):

@@ -9,10 +9,10 @@ from lxml import etree
 
 from trytond.exceptions import UserError, UserWarning
 from trytond.modules.company.tests import (
-    create_company, set_company)
-from trytond.modules.mvp_documents.tests.incoming_tools import (
-    create_official)
+    set_company)
 from trytond.modules.mvp_documents.tests.tools import load_vietnamese
+from trytond.modules.mvp_documents.tests.incoming_tools import (
+    OfficialsMixin)
 from trytond.pool import Pool
 from trytond.sendmail import SMTPDataManager
 from trytond.tests.test_tryton import (
@@ -60,7 +60,7 @@ class MeetingMessagesTestCase(unittest.TestCase):
                     self.assertIn(context, translated)
 
 
-class MeetingTestCase(unittest.TestCase):
+class MeetingTestCase(OfficialsMixin, unittest.TestCase):
     "Meetings and work schedules"
 
     @classmethod
@@ -73,20 +73,6 @@ class MeetingTestCase(unittest.TestCase):
         drop_db()
 
     # helpers
-    def _agency(self, name="Sở Thông tin và Truyền thông",
-            code='000.00.01.H54'):
-        company = create_company(name)
-        company.identifier_code = code
-        company.short_name = 'STTTT'
-        company.save()
-        return company
-
-    def _official(self, company, name, login, role=None, department=None):
-        employee = create_official(company, login, name, role=role,
-            department=department)
-        user, = employee.users
-        return employee, user
-
     # tests
     @with_transaction()
     def test_meeting_calendar_and_overlaps(self):

@@ -4,20 +4,16 @@
 would make them."""
 import datetime as dt
 import unittest
-from contextlib import contextmanager
 
-from trytond.exceptions import UserError
-from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents.tests import test_incoming
 from trytond.modules.mvp_documents.tests.incoming_tools import (
-    acting_as, cross_leader)
+    AttackMixin, acting_as, cross_leader)
 from trytond.modules.mvp_documents.tests.tools import load_vietnamese
 from trytond.modules.mvp_meeting.exceptions import MeetingError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
 
-REFUSED = (AccessError, UserError)
 
 
 class World:
@@ -30,34 +26,12 @@ class World:
         self.cross = cross_leader(a, self.b, prefix)
 
 
-class MeetingSecurityTestCase(unittest.TestCase):
+class MeetingSecurityTestCase(AttackMixin, unittest.TestCase):
     "Every rule of meetings and schedules holds over RPC"
 
     @classmethod
     def setUpClass(cls):
         activate_module('mvp_meeting')
-
-    @contextmanager
-    def refused(self, error=REFUSED):
-        """Assert the block is refused, then undo what it wrote as the
-        rollback of the refused RPC call does (create checks run after
-        the insert)"""
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        cursor.execute('SAVEPOINT attack')
-        with self.assertRaises(error) as context:
-            yield context
-        cursor.execute('ROLLBACK TO SAVEPOINT attack')
-        transaction.counter += 1
-        for cache in transaction.cache.values():
-            cache.clear()
-
-    def values(self, record, names):
-        "Re-read names of record as root"
-        Model = Pool().get(record.__name__)
-        with Transaction().set_user(0):
-            row, = Model.read([record.id], names)
-        return {n: row[n] for n in names}
 
     # meetings
     def _meeting(self, w, **values):
