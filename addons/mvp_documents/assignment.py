@@ -16,6 +16,9 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .back_entry import (
+    BackEntryMixin, RecordedLateMixin, back_entered, check_real_time,
+    occurred, real_time, step_time)
 from .document_type import URGENCIES
 from .document_type import is_classified
 from .exceptions import AssignmentError, AssignmentWarning
@@ -42,8 +45,8 @@ OPEN_STATES = ['assigned', 'in_progress']
 ACTIVE_STATES = ['draft', 'assigned', 'in_progress', 'done']
 
 
-class Assignment(
-        ServerFieldsMixin, DocumentFileMixin, Workflow, ModelSQL, ModelView):
+class Assignment(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
+        Workflow, ModelSQL, ModelView):
     "Assignment"
     __name__ = 'mvp.assignment'
     __string__ = "Assignment"
@@ -54,9 +57,10 @@ class Assignment(
     # Set by the buttons only (issue 15); due_state by the morning cron
     _server_fields = frozenset({
             'state', 'assigner', 'assigned_date', 'first_read', 'done_date',
-            'return_reason', 'due_state',
+            'return_reason', 'due_state', 'recorded_late',
             })
     _fixed_fields = frozenset({'incoming', 'parent', 'company'})
+    _back_entry_states = ('draft', 'assigned', 'in_progress')
     # What the person who assigns gives, while the assignment is a draft
     _given_fields = frozenset({
             'department', 'employee', 'role', 'deadline', 'instruction'})
@@ -101,6 +105,10 @@ class Assignment(
     result = fields.Text(
         "Result", states={'readonly': ~Eval('state').in_(OPEN_STATES)})
     done_date = fields.DateTime("Finished On", readonly=True)
+    recorded_late = fields.Boolean(
+        "Recorded Late", readonly=True,
+        help="A step of the assignment was entered after an outage; the "
+        "timeline keeps when it happened and when it was entered.")
     return_reason = fields.Text(
         "Return Reason", readonly=True,
         states={'invisible': ~Eval('return_reason')})
@@ -515,9 +523,10 @@ class Assignment(
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
         cls.check_absences(assignments)
-        now = datetime.datetime.now()
+        now = step_time()
         for assignment in assignments:
             assignment.assigned_date = now
+            assignment.recorded_late = back_entered()
             assignment.assigner = cls._current_employee(assignment.company)
         cls.save(assignments)
         by_incoming = {}
@@ -627,18 +636,25 @@ class Assignment(
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
         cls._check_acting(assignments)
-        Incoming.process(list({a.incoming for a in assignments
-                    if a.incoming.state == 'assigned'}))
+        with occurred(assignments, lambda a: a.assigned_date):
+            cls._mark_late(assignments)
+            Incoming.process(list({a.incoming for a in assignments
+                        if a.incoming.state == 'assigned'}))
 
     @classmethod
     @ModelView.button
     @Workflow.transition('done')
     def finish(cls, assignments):
+        cls._check_acting(assignments)
+        with occurred(assignments, lambda a: a.assigned_date):
+            cls._finish(assignments)
+
+    @classmethod
+    def _finish(cls, assignments):
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
-        cls._check_acting(assignments)
-        now = datetime.datetime.now()
-        cls.write(assignments, {'done_date': now})
+        cls.write(assignments, {'done_date': step_time()})
+        cls._mark_late(assignments)
         for assignment in assignments:
             Incoming._step([assignment.incoming], 'finish',
                 '%s: %s' % (assignment.assignee, assignment.result or ''),
@@ -653,6 +669,11 @@ class Assignment(
                     and a.incoming.state in {'assigned', 'processing'}})
         if completed:
             Incoming.complete(completed)
+
+    @classmethod
+    def _mark_late(cls, assignments):
+        if back_entered():
+            cls.write(assignments, {'recorded_late': True})
 
     @classmethod
     def return_(cls, assignments, reason):
@@ -776,13 +797,18 @@ class Assignment(
                 assignment.assignee, assignment=assignment)
 
 
-class AssignmentProgress(ModelSQL, ModelView):
+class AssignmentProgress(RecordedLateMixin, ModelSQL, ModelView):
     "Assignment Progress"
     __name__ = 'mvp.assignment.progress'
     __string__ = "Assignment Progress"
     assignment = fields.Many2One(
         'mvp.assignment', "Assignment", required=True, ondelete='CASCADE')
     date = fields.DateTime("Date", required=True, readonly=True)
+    occurred_at = fields.DateTime(
+        "Really Happened At",
+        states={'readonly': Eval('id', -1) >= 0},
+        help="After an outage only: when this progress really happened. "
+        "Leave empty otherwise.")
     employee = fields.Many2One(
         'company.employee', "Official", readonly=True, ondelete='SET NULL')
     description = fields.Text("Description", required=True)
@@ -807,13 +833,14 @@ class AssignmentProgress(ModelSQL, ModelView):
     def create(cls, vlist):
         pool = Pool()
         Assignment = pool.get('mvp.assignment')
-        Incoming = pool.get('mvp.incoming')
         transaction = Transaction()
         if transaction.user and transaction.check_access:
             # the server stamps when and by whom progress is recorded: a
-            # user's own values could back-date it or name someone else
-            now = datetime.datetime.now().replace(microsecond=0)
-            vlist = [{**v, 'date': now, 'employee': None} for v in vlist]
+            # user's own values could back-date it or name someone else;
+            # a time after an outage is checked (Article 3.2)
+            vlist = [{**v, 'date': cls._real_time(v), 'employee': None,
+                    'recorded_late': bool(v.get('occurred_at'))}
+                for v in vlist]
         progresses = super().create(vlist)
         for progress in progresses:
             assignment = progress.assignment
@@ -828,19 +855,39 @@ class AssignmentProgress(ModelSQL, ModelView):
                 progress.assignment.company)
             if employee:
                 to_write.extend(([progress], {'employee': employee.id}))
-            Incoming._step([progress.assignment.incoming], 'progress',
-                '%s: %s' % (progress.assignment.assignee,
-                    progress.description),
-                assignment=progress.assignment)
         if to_write:
             with without_check_access():
                 cls.write(*to_write)
-        to_start = list({p.assignment for p in progresses
-                if p.assignment.state == 'assigned'})
-        if to_start:
-            with without_check_access():
-                Assignment.start(to_start)
+        for progress in progresses:
+            with real_time(progress.date if progress.recorded_late else None):
+                progress._record_step()
         return progresses
+
+    def _record_step(self):
+        "Put the progress on the timeline; the first one starts the work"
+        pool = Pool()
+        Assignment = pool.get('mvp.assignment')
+        Incoming = pool.get('mvp.incoming')
+        assignment = self.assignment
+        Incoming._step([assignment.incoming], 'progress',
+            '%s: %s' % (assignment.assignee, self.description),
+            assignment=assignment)
+        if assignment.state == 'assigned':
+            with without_check_access():
+                Assignment.start([assignment])
+
+    @classmethod
+    def _real_time(cls, values):
+        "Return the checked time the progress of values happened"
+        pool = Pool()
+        Assignment = pool.get('mvp.assignment')
+        at = values.get('occurred_at')
+        if not at:
+            return datetime.datetime.now().replace(microsecond=0)
+        assignment = Assignment(values['assignment'])
+        check_real_time(at, assignment.assigned_date,
+            document=assignment.rec_name)
+        return at.replace(microsecond=0)
 
     @classmethod
     def check_modification(cls, mode, records, values=None, external=False):

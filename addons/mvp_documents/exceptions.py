@@ -62,3 +62,7 @@ class VirusScanError(DocumentFileError):
 
 class ScannerUnavailableError(VirusScanError):
     "clamd did not answer: nothing is stored, the sender tries again"
+
+
+class BackEntryError(UserError):
+    pass

@@ -17,6 +17,8 @@ from trytond.transaction import (
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import legacy_text
+from .back_entry import (
+    BackEntryMixin, RecordedLateMixin, occurred, step_time)
 from .calendar import add_working_days
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .employee import stamp_employee, user_employees
@@ -154,8 +156,8 @@ def changed_fields(record, values, names):
     return changed
 
 
-class Incoming(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
-        ChatMixin, Workflow, ModelSQL, ModelView):
+class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
+        DocumentCopies, ChatMixin, Workflow, ModelSQL, ModelView):
     "Incoming Document"
     __name__ = 'mvp.incoming'
     __string__ = "Incoming Document"
@@ -172,6 +174,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
     # search_text is refused in write() itself: the folded text is added
     # to the values there, before check_modification sees them
     _computed_fields = frozenset({'all_assignments'})
+    _back_entry_states = ('registered', 'submitted', 'assigned', 'processing')
     # The entry of the register, typed by the clerk while the document is
     # a draft or waits in the electronic queue (client's _readonly)
     _entry_fields = frozenset({
@@ -1012,8 +1015,9 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
                 raise IncomingError(gettext(
                         'mvp_documents.msg_incoming_assign_nobody',
                         document=incoming.rec_name))
-        Assignment.assign(drafts)
-        cls._to_assigned(incomings)
+        with occurred(incomings, lambda i: i.arrival_date):
+            Assignment.assign(drafts)
+            cls._to_assigned(incomings)
 
     @classmethod
     @Workflow.transition('assigned')
@@ -1175,7 +1179,7 @@ class Incoming(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
                 records=[incoming])
 
 
-class IncomingEvent(ModelSQL, ModelView):
+class IncomingEvent(RecordedLateMixin, ModelSQL, ModelView):
     "Incoming Document Event"
     __name__ = 'mvp.incoming.event'
     __string__ = "Incoming Document Event"
@@ -1216,7 +1220,8 @@ class IncomingEvent(ModelSQL, ModelView):
             values['assignment'] = int(values['assignment'])
         return {
             'incoming': incoming.id,
-            'date': datetime.datetime.now(),
+            # the step's real time, after an outage earlier than its entry
+            'date': step_time(),
             'user': transaction.user or None,
             'employee': employee.id if employee else None,
             **values,

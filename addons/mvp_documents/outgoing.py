@@ -13,10 +13,12 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .back_entry import BackEntryMixin, back_entered, occurred, step_time
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .employee import user_employees
 from .exceptions import OutgoingError
 from .file import DocumentFileMixin
+from .incoming import local_date
 from .notation import compose_notation, document_identifier, format_number
 from .protection import ServerFieldsMixin, refuse
 from .retention import DocumentCopies
@@ -37,7 +39,7 @@ SERVER_FIELDS = {
     'state', 'register', 'number', 'notation', 'issue_date', 'identifier',
     'numbered_by', 'released_by', 'release_date', 'replaces',
     'recall_reason', 'signer_name', 'signer_position', 'approvals',
-    'comments'}
+    'comments', 'release_recorded_date', 'recorded_late'}
 # What a classified document may not keep: it is registered with its
 # metadata only (number, date, notation, level, urgency, signer,
 # recipients, who holds the paper copy)
@@ -103,13 +105,14 @@ class DocumentFile(metaclass=PoolMeta):
             'mvp.outgoing', 'mvp.outgoing.comment'}
 
 
-class Outgoing(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
-        Workflow, ModelSQL, ModelView):
+class Outgoing(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
+        DocumentCopies, Workflow, ModelSQL, ModelView):
     __string__ = "Outgoing Document"
     __name__ = 'mvp.outgoing'
     _rec_name = 'subject'
     _server_fields = frozenset(SERVER_FIELDS)
     _fixed_fields = frozenset({'company', 'drafter'})
+    _back_entry_states = ('submitted', 'approved', 'numbered')
     _draft = {'readonly': Eval('state') != 'draft'}
     _numbered = {'readonly': ~Eval('state').in_(['draft', 'submitted'])}
 
@@ -184,6 +187,14 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
     released_by = fields.Many2One(
         'res.user', "Released by", readonly=True)
     release_date = fields.DateTime("Released at", readonly=True)
+    release_recorded_date = fields.DateTime(
+        "Release Recorded On", readonly=True,
+        states={'invisible': ~Eval('recorded_late')},
+        help="When the release was entered, after an outage.")
+    recorded_late = fields.Boolean(
+        "Recorded Late", readonly=True,
+        help="A step of the document was entered after an outage; each "
+        "keeps when it happened and when it was entered.")
     replaces = fields.Many2One(
         'mvp.outgoing', "Replaces", readonly=True,
         domain=[('company', '=', Eval('company', -1))])
@@ -681,6 +692,16 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
     @ModelView.button
     @Workflow.transition('approved')
     def approve(cls, outgoings):
+        for outgoing in outgoings:
+            outgoing.check_state({'submitted'})
+            outgoing._check_approver()
+            outgoing._check_release_mode()
+        with occurred(outgoings, lambda o: o.last_step_date({'submit'})):
+            cls._approve(outgoings)
+        cls._mark_late(outgoings)
+
+    @classmethod
+    def _approve(cls, outgoings):
         pool = Pool()
         Approval = pool.get('mvp.outgoing.approval')
         ButtonClick = pool.get('ir.model.button.click')
@@ -688,9 +709,6 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
         transaction = Transaction()
         lines = []
         for outgoing in outgoings:
-            outgoing.check_state({'submitted'})
-            outgoing._check_approver()
-            outgoing._check_release_mode()
             # With a rule requiring several leaders, every one who clicked
             # before the last is in the history too.
             users = {c.user for c in ButtonClick.search([
@@ -714,6 +732,19 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
             outgoing.signer_name = outgoing.signer.party.name
             outgoing.signer_position = outgoing.signer.position
         cls.save(outgoings)
+
+    @classmethod
+    def _mark_late(cls, outgoings):
+        late = [o for o in outgoings
+            if not o.recorded_late and any(a.recorded_late
+                    for a in o.approvals)]
+        if late:
+            cls.write(late, {'recorded_late': True})
+
+    def last_step_date(self, kinds):
+        "Return when the latest step of kinds happened on the document"
+        return max((a.date for a in self.approvals if a.kind in kinds),
+            default=None)
 
     def _check_approver(self):
         # Only a leader of the agency approves: the drafter proposes the
@@ -805,14 +836,23 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
     @ModelView.button
     @Workflow.transition('numbered')
     def assign_number(cls, outgoings):
+        for outgoing in outgoings:
+            outgoing._check_clerk()
+        with occurred(outgoings, lambda o: o.last_step_date({'approve'})):
+            cls._assign_number(outgoings)
+
+    @classmethod
+    def _assign_number(cls, outgoings):
         pool = Pool()
         Date = pool.get('ir.date')
         Register = pool.get('mvp.register')
         transaction = Transaction()
         for outgoing in sorted(outgoings, key=lambda o: o.id):
-            outgoing._check_clerk()
             with transaction.set_context(company=outgoing.company.id):
                 today = Date.today()
+            if back_entered():
+                today = local_date(outgoing.company, step_time())
+                outgoing.recorded_late = True
             register = outgoing.register or outgoing.get_register()
             outgoing.compose_notation(1)  # fail before taking a number
             number = Register.next_number(register, today)
@@ -832,16 +872,23 @@ class Outgoing(ServerFieldsMixin, DocumentFileMixin, DocumentCopies,
     @ModelView.button
     @Workflow.transition('released')
     def release(cls, outgoings):
-        pool = Pool()
-        File = pool.get('mvp.document.file')
-        transaction = Transaction()
-        now = dt.datetime.now()
         for outgoing in outgoings:
             outgoing._check_clerk()
             outgoing._check_release()
+        with occurred(outgoings, lambda o: o.last_step_date({'approve'})):
+            cls._release(outgoings)
+
+    @classmethod
+    def _release(cls, outgoings):
+        pool = Pool()
+        File = pool.get('mvp.document.file')
+        transaction = Transaction()
         for outgoing in outgoings:
             outgoing.released_by = transaction.user or None
-            outgoing.release_date = now
+            outgoing.release_date = step_time()
+            if back_entered():
+                outgoing.release_recorded_date = dt.datetime.now()
+                outgoing.recorded_late = True
         cls.save(outgoings)
         cls._prepare_release(outgoings)
         outgoings = cls.browse(outgoings)

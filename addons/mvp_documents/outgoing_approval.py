@@ -1,16 +1,15 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import datetime as dt
-
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .back_entry import RecordedLateMixin, step_time
 from .outgoing import RELEASE_MODES
 from .protection import refuse
 
 
-class OutgoingApproval(ModelSQL, ModelView):
+class OutgoingApproval(RecordedLateMixin, ModelSQL, ModelView):
     __string__ = "Outgoing Document Approval"
     __name__ = 'mvp.outgoing.approval'
     # The history of the approval chain: initials (ký nháy), submission,
@@ -62,7 +61,7 @@ class OutgoingApproval(ModelSQL, ModelView):
             employee_name=employee.party.name if employee else (
                 user.name if user else None),
             position=employee.position if employee else None,
-            user=user, date=dt.datetime.now(),
+            user=user, date=step_time(),
             version=outgoing.draft_version, reason=reason)
 
     @classmethod
