@@ -62,3 +62,7 @@ class VirusScanError(DocumentFileError):
 
 class ScannerUnavailableError(VirusScanError):
     "clamd did not answer: nothing is stored, the sender tries again"
+
+
+class FileLimitError(DocumentFileError):
+    "A file from outside is over a limit of file_limits (issue 18)"
