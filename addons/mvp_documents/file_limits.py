@@ -72,8 +72,8 @@ class LimitExceeded(ValueError):
         self.found = found
 
     def __str__(self):
-        return "%s: %s(limit %s)" % (LABELS.get(self.code, self.code),
-            "%s " % self.found if self.found else '', self.limit)
+        return "%s%s (limit %s)" % (LABELS.get(self.code, self.code),
+            ": %s" % self.found if self.found else '', self.limit)
 
 
 @dataclass(frozen=True)
