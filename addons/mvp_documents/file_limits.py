@@ -56,7 +56,7 @@ LABELS = {
     }
 
 
-class LimitExceeded(ValueError):
+class LimitExceeded(Exception):
     """A file goes over one of the limits
 
     ``code`` names the limit (``zip_members``, ``zip_size``,
