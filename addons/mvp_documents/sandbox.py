@@ -72,6 +72,10 @@ def run(function, *args, memory_mb=1024, timeout=60):
     :raises SandboxError: the child died without an answer.
     Any exception the function raises is raised again here.
     """
+    if multiprocessing.current_process().daemon:
+        # a daemonic process may not have children: the parsers' own
+        # limits (file_limits) still apply, not the memory and time ones
+        return function(*args)
     context = _get_context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child,
