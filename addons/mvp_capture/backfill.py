@@ -206,11 +206,16 @@ def read_log(data: bytes) -> tuple[list[LogRow], list[LogError]]:
     """Return the rows of the log and every error found.
 
     Empty rows and the untouched example row are skipped.
+
+    :raises LimitExceeded: the workbook (a ZIP) is over the file limits.
     """
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
     import zipfile
+    from trytond.modules.mvp_documents.file_limits import open_zip
     try:
+        # a workbook is a ZIP: its members are counted and measured first
+        open_zip(io.BytesIO(data)).close()
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError,

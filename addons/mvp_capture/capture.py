@@ -6,7 +6,8 @@ import logging
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.modules.mvp_documents.document_type import is_classified
-from trytond.modules.mvp_documents.file import content_refused
+from trytond.modules.mvp_documents.file import content_refused, over_limit
+from trytond.modules.mvp_documents.file_limits import LimitExceeded
 from trytond.modules.mvp_documents.integrity import remove_stored
 from trytond.modules.mvp_documents.notification import notify
 from trytond.pool import Pool, PoolMeta
@@ -85,7 +86,7 @@ class DocumentFile(metaclass=PoolMeta):
         try:
             info = inspect_scan(data)
             result = ocr_scan(data, info.mimetype)
-        except (ScanError, OcrError) as exception:
+        except (ScanError, OcrError, LimitExceeded) as exception:
             logger.warning(
                 "OCR of file %s failed: %s", file.id, exception)
             file.ocr_state = 'failed'
@@ -163,6 +164,8 @@ class Incoming(metaclass=PoolMeta):
             raise CaptureError(gettext(
                     'mvp_capture.msg_capture_scan_%s' % exception.code,
                     file=name or '')) from exception
+        except LimitExceeded as exception:
+            raise over_limit(name, exception) from exception
 
     @classmethod
     def capture_email(cls, company, data, name=None):

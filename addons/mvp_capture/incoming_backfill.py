@@ -5,6 +5,8 @@ import datetime
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.mvp_documents.file import over_limit
+from trytond.modules.mvp_documents.file_limits import LimitExceeded
 from trytond.modules.mvp_documents.register_print import (
     checked_register, utc_datetime)
 from trytond.modules.mvp_documents.unicode import fold
@@ -81,7 +83,10 @@ class IncomingBackfill(Wizard):
         # the register comes from the form: only a clerk's own agency's
         register = checked_register(
             self.start.register.id, 'group_mvp_clerk')
-        self._incomings = import_log(register, bytes(self.start.data))
+        try:
+            self._incomings = import_log(register, bytes(self.start.data))
+        except LimitExceeded as exception:
+            raise over_limit(self.start.data_name, exception) from exception
         return 'done'
 
     def default_done(self, fields):

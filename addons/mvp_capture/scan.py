@@ -129,7 +129,10 @@ def sniff(data: bytes) -> str | None:
 def inspect_scan(data: bytes) -> ScanInfo:
     """Check that data is a readable PDF, JPEG, PNG or TIFF.
 
+    The file is read in a child process, within the core's file limits.
+
     :raises ScanError: the file is empty, of another type, or damaged.
+    :raises LimitExceeded: the file is over a limit (file_limits).
     """
     if not data:
         raise ScanError('empty')
@@ -145,34 +148,24 @@ def inspect_scan(data: bytes) -> ScanInfo:
 
 def _pdf_pages(data: bytes) -> int:
     # "does this PDF open" is the core's, for every module
-    from trytond.modules.mvp_documents.pdf_check import PdfProblem, open_pdf
+    from trytond.modules.mvp_documents.pdf_check import (
+        PdfProblem, inspect_pdf)
     try:
-        reader = open_pdf(data, pages=True)
+        return inspect_pdf(data, pages=True)
     except PdfProblem as problem:
         raise ScanError('broken', str(problem)) from problem
-    return int(reader.root['/Pages']['/Count'])
 
 
 def _image_pages(data: bytes, mimetype: str) -> int:
-    from PIL import Image, UnidentifiedImageError
+    from trytond.modules.mvp_documents.image_check import (
+        ImageProblem, inspect_image)
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != _PIL_FORMATS[mimetype]:
-                raise ScanError('unsupported', image.format or '')
-            pages = getattr(image, 'n_frames', 1)
-            for frame in range(pages):
-                image.seek(frame)
-                image.load()
-    except ScanError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError,
-            SyntaxError, EOFError) as exception:
-        raise ScanError('broken', str(exception)) from exception
-    return pages
+        return inspect_image(data, _PIL_FORMATS[mimetype])
+    except ImageProblem as problem:
+        raise ScanError(problem.reason, problem.detail) from problem
 
 
-def pdf_text(data: bytes) -> tuple[str, ...]:
-    "Return the text layer of each page of a PDF (empty strings if none)."
+def _read_text(data: bytes) -> tuple[str, ...]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
     try:
@@ -180,6 +173,20 @@ def pdf_text(data: bytes) -> tuple[str, ...]:
         return tuple(
             (page.extract_text() or '').strip() for page in reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        return ()
+
+
+def pdf_text(data: bytes) -> tuple[str, ...]:
+    """Return the text layer of each page of a PDF (empty strings if none),
+    read in a child process of bounded memory and time"""
+    from trytond.modules.mvp_documents import sandbox
+    from trytond.modules.mvp_documents.file_limits import (
+        LimitExceeded, limits)
+    current = limits()
+    try:
+        return sandbox.run(_read_text, bytes(data), memory_mb=(
+                current.sandbox_memory_mb), timeout=current.sandbox_timeout)
+    except (LimitExceeded, sandbox.SandboxError):
         return ()
 
 

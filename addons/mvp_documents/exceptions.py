@@ -66,3 +66,7 @@ class ScannerUnavailableError(VirusScanError):
 
 class BackEntryError(UserError):
     pass
+
+
+class FileLimitError(DocumentFileError):
+    "A file from outside is over a limit of file_limits (issue 18)"

@@ -11,7 +11,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .document_type import is_classified
-from .exceptions import DocumentFileError
+from .exceptions import DocumentFileError, FileLimitError
 from .protection import ServerFieldsMixin, refuse
 from .integrity import DamagedFilesMixin
 from .quarantine import check_file
@@ -97,6 +97,15 @@ def content_refused(resource):
             if parent and content_refused(parent):
                 return True
     return False
+
+
+def over_limit(name, exception):
+    """Return the user error saying that the file name is over the limit
+    of exception (a file_limits.LimitExceeded)"""
+    return FileLimitError(gettext(
+            'mvp_documents.msg_file_limit_%s' % exception.code,
+            file=name or '', limit=exception.limit,
+            found=exception.found or ''))
 
 
 def entry_label(resource):

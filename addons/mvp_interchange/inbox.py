@@ -16,6 +16,7 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.ir.cron import str2bigint
 from trytond.model import ModelView
+from trytond.modules.mvp_documents import file_limits
 from trytond.modules.mvp_documents.exceptions import ScannerUnavailableError
 from trytond.modules.mvp_documents.protection import log_refusal
 from trytond.pool import Pool, PoolMeta
@@ -27,6 +28,7 @@ from .exceptions import Rejected
 from .interchange import SECTION, exchange_forbidden, organization
 from .peer import check_province_admin
 
+FILENAME = 'package.edxml'
 URGENCY = {'0': 'normal', '1': 'urgent', '2': 'very_urgent', '3': 'flash',
     '4': 'flash'}
 ORIGINAL_EXTENSIONS = ('.doc', '.docx', '.odt', '.rtf', '.xls', '.xlsx',
@@ -87,13 +89,21 @@ class Message(metaclass=PoolMeta):
         stream.seek(0)
         message_id = (message_id or '').strip()[:200] or digest.hexdigest()
         try:
-            parsed = xml_io.parse(stream, max_size=max_size())
+            parsed = xml_io.parse(stream, max_size=max_size(),
+                max_elements=file_limits.limits().xml_max_elements)
         except xml_io.EdxmlError as error:
             if error.code == 'status_code':
                 # a status, but with a code QCVN 102 does not have
                 return cls._log_rejection(peer, message_id, error.code,
                     gettext('mvp_interchange.msg_message_status_code',
                         code=error.value), kind='status')
+            if error.code in file_limits.LABELS:
+                # a hostile package: refused (status 02), nothing stored
+                return cls._log_rejection(peer, message_id, error.code,
+                    gettext('mvp_documents.msg_file_limit_%s' % error.code,
+                        file=getattr(error, 'file', FILENAME),
+                        limit=error.value,
+                        found=getattr(error, 'found', '')))
             return cls._log_rejection(peer, message_id, error.code,
                 error.message)
         try:
@@ -324,7 +334,7 @@ class Message(metaclass=PoolMeta):
         stream.seek(0)
         self.data = stream.read()
         self.size = len(self.data)
-        self.filename = 'package.edxml'
+        self.filename = FILENAME
 
     def _process(self, parsed, stream):
         "Check parsed and act on it; raise Rejected without side effects"

@@ -33,12 +33,17 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from trytond.modules.mvp_documents import file_limits
+
 NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016'
 XLINK = 'http://www.w3.org/1999/xlink'
 VERSION = '1.0'
 SCHEMA_DIR = os.path.join(os.path.dirname(__file__), 'schema')
 MAX_SIZE = 50 * 1024 * 1024
 MAX_DEPTH = 40
+# a package has some hundred elements; the core's [file_limits]
+# xml_max_elements is passed by the inbox
+MAX_ELEMENTS = 100000
 SPOOL_SIZE = 1024 * 1024
 CHUNK = 64 * 1024
 
@@ -623,8 +628,11 @@ class _Base64Sink:
 class _Target:
     """lxml parser target: a light tree of the header, streamed Base64."""
 
-    def __init__(self, max_depth: int, spool_size: int):
+    def __init__(self, max_depth: int, spool_size: int,
+            max_elements: int = MAX_ELEMENTS):
         self.max_depth = max_depth
+        self.max_elements = max_elements
+        self.elements = 0
         self.spool_size = spool_size
         self.stack: list[_Node] = []
         self.root: _Node | None = None
@@ -639,6 +647,11 @@ class _Target:
         if len(self.stack) >= self.max_depth:
             raise EdxmlError('depth',
                 f"The XML is nested deeper than {self.max_depth} levels.")
+        self.elements += 1
+        if self.elements > self.max_elements:
+            # a light node per element: millions of them fill the memory
+            raise EdxmlError('xml_elements', f"The XML has more than "
+                f"{self.max_elements} elements.", str(self.max_elements))
         qname = etree.QName(tag)
         name = qname.localname
         node = _Node(name, {etree.QName(k).localname: v
@@ -678,14 +691,15 @@ class _Target:
 
 
 def _read_root(source: bytes | BinaryIO | str, max_size: int,
-        max_depth: int, spool_size: int) -> tuple[_Node, list[BinaryIO]]:
+        max_depth: int, spool_size: int, max_elements: int = MAX_ELEMENTS
+        ) -> tuple[_Node, list[BinaryIO]]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         stream: IO[bytes] = io.BytesIO(source)
     elif isinstance(source, str):
         stream = open(source, 'rb')
     else:
         stream = source
-    target = _Target(max_depth, spool_size)
+    target = _Target(max_depth, spool_size, max_elements)
     parser = etree.XMLParser(target=target, resolve_entities=False,
         no_network=True, load_dtd=False, dtd_validation=False,
         huge_tree=True, remove_comments=True)
@@ -743,13 +757,15 @@ def _discard(streams: Iterable[BinaryIO]) -> None:
 
 
 def parse(source: bytes | BinaryIO | str, max_size: int = MAX_SIZE,
-        max_depth: int = MAX_DEPTH, spool_size: int = SPOOL_SIZE
-        ) -> Package | Status:
+        max_depth: int = MAX_DEPTH, spool_size: int = SPOOL_SIZE,
+        max_elements: int = MAX_ELEMENTS) -> Package | Status:
     """Read an edXML package or status from bytes, a stream or a path.
 
+    A zipped attachment is unzipped within the core's file limits.
     Raises EdxmlError for anything that is not a readable edXML message.
     """
-    root, streams = _read_root(source, max_size, max_depth, spool_size)
+    root, streams = _read_root(
+        source, max_size, max_depth, spool_size, max_elements)
     try:
         if root.name not in {'edXML', 'Envelope', 'edXMLEnvelope'}:
             raise EdxmlError('not_edxml',
@@ -959,11 +975,13 @@ def _unwrap(attachment: Attachment) -> None:
         return
     stream.seek(0)
     try:
-        archive = zipfile.ZipFile(stream)
+        archive = file_limits.open_zip(stream)
         entries = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError):
         stream.seek(0)
         return
+    except file_limits.LimitExceeded as exceeded:
+        raise _over_limit(attachment, exceeded) from exceeded
     if len(entries) != 1 or entries[0].filename in CONTAINER_ENTRIES:
         stream.seek(0)
         return
@@ -979,9 +997,10 @@ def _unwrap(attachment: Attachment) -> None:
         return
     inner = tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE)
     try:
-        with archive.open(entry) as source:
-            while chunk := source.read(CHUNK):
-                inner.write(chunk)
+        file_limits.read_member(archive, entry, inner, chunk=CHUNK)
+    except file_limits.LimitExceeded as exceeded:
+        inner.close()
+        raise _over_limit(attachment, exceeded) from exceeded
     except (zipfile.BadZipFile, OSError, EOFError) as exception:
         inner.close()
         raise EdxmlError('attachment', f"The attachment {attachment.name!r} "
@@ -990,6 +1009,14 @@ def _unwrap(attachment: Attachment) -> None:
     inner.seek(0)
     attachment.stream = inner
     attachment.unzipped = True
+
+
+def _over_limit(attachment: Attachment, exceeded) -> EdxmlError:
+    error = EdxmlError(exceeded.code, f"The attachment {attachment.name!r} "
+        f"is refused: {exceeded}", exceeded.limit)
+    error.found = exceeded.found
+    error.file = attachment.name
+    return error
 
 
 # --------------------------------------------------------------- checking

@@ -10,6 +10,8 @@ from trytond.modules.mvp_capture.backfill import (
     COLUMNS, LogError, read_log, template_xlsx)
 from trytond.modules.mvp_capture.exceptions import CaptureError
 from trytond.modules.mvp_capture.incoming_backfill import import_log
+from trytond.modules.mvp_documents.file_limits import LimitExceeded
+from trytond.modules.mvp_documents.tests.hostile_files import MB, zip_bomb
 from trytond.modules.mvp_documents.tests.incoming_tools import create_agency
 from trytond.modules.mvp_documents.tests.test_register_book import xlsx_rows
 from trytond.pool import Pool
@@ -92,6 +94,12 @@ class BackfillTestCase(unittest.TestCase):
                 ]:
             with self.subTest(name=name):
                 self.assertEqual(read_log(data)[1][0].code, code)
+
+    def test_zip_bomb_workbook_is_refused_before_it_is_read(self):
+        # a workbook is a ZIP: a bomb renamed .xlsx never reaches openpyxl
+        with self.assertRaises(LimitExceeded) as cm:
+            read_log(zip_bomb(4 * MB))
+        self.assertEqual(cm.exception.code, 'zip_ratio')
 
 
 class BackfillModelTestCase(unittest.TestCase):

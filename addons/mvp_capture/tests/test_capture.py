@@ -8,6 +8,9 @@ import unittest
 from trytond.exceptions import UserWarning
 from trytond.modules.mvp_capture.exceptions import CaptureError
 from trytond.modules.mvp_capture.scan import ocr_available
+from trytond.modules.mvp_documents.exceptions import FileLimitError
+from trytond.modules.mvp_documents.tests.hostile_files import (
+    MB, pdf_declaring, pdf_flate_bomb, png)
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     create_agency, create_incoming)
 from trytond.pool import Pool
@@ -170,6 +173,41 @@ class CaptureTestCase(unittest.TestCase):
         with self.assertRaises(CaptureError) as cm:
             Incoming.capture_scan(receiver, b'', 'scan.png')
         self.assertIn('"scan.png" is empty', cm.exception.message)
+
+    @with_transaction()
+    def test_hostile_scans_are_refused_and_nothing_is_stored(self):
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        Document = pool.get('document.incoming')
+        File = pool.get('mvp.document.file')
+        receiver, _ = agencies()
+        for name, data, message in [
+                ('scan.png', png(10000, 10000, rows=1),
+                    'measures 10000x10000 pixels, more than the limit '
+                    'of 50 MP'),
+                ('scan.pdf', pdf_declaring(2 * 1024 * MB),
+                    'larger than the limit of 128 MB'),
+                ('bomb.pdf', pdf_flate_bomb(300 * MB),
+                    'larger than the limit of 128 MB'),
+                ]:
+            with self.subTest(name=name):
+                before = Incoming.search_count([]), File.search_count([])
+                document = Document(
+                    name=name, company=receiver, data=data,
+                    type='mvp_incoming')
+                document.save()
+                with self.assertRaises(FileLimitError) as cm:
+                    Document.process([document])
+                self.assertIn(name, cm.exception.message)
+                self.assertIn(message, cm.exception.message)
+                with self.assertRaises(FileLimitError):
+                    Incoming.capture_scan(receiver, data, name)
+                self.assertEqual(
+                    (Incoming.search_count([]), File.search_count([])),
+                    before)
+        # a normal scan still enters
+        incoming = Incoming.capture_scan(receiver, png(400, 300), 'ok.png')
+        self.assertEqual(incoming.pages, 1)
 
     @with_transaction()
     def test_eml_upload_becomes_draft_with_attachments(self):

@@ -160,6 +160,35 @@ class InterchangeTestCase(RouteTestCase):
         self.assertIsNone(Message(answer['id']).data)
 
     @with_transaction()
+    def test_bomb_packages_rejected_with_status_02_and_not_stored(self):
+        "A ZIP bomb or a FlateDecode-bomb PDF in a package is refused "
+        "(status 02) with the limit it broke; nothing of it is stored"
+        from trytond.modules.mvp_documents.tests.hostile_files import (
+            MB, pdf_flate_bomb, zip_bomb)
+        pool = Pool()
+        Message = pool.get('mvp.interchange.message')
+        Incoming = pool.get('mvp.incoming')
+        make_agency('UBND tỉnh Nghệ An', HERE)
+        peer = make_peer(codes=[THERE])
+        for name, data, ctype, code, text in [
+                ('bao-cao.txt', zip_bomb(4 * MB), 'application/zip',
+                    'zip_ratio', 'bao-cao.txt'),
+                ('bom.pdf', pdf_flate_bomb(300 * MB), 'application/pdf',
+                    'pdf', 'too large (limit 128 MB)'),
+                ]:
+            with self.subTest(name=name):
+                package = make_package(attachments=[
+                        xml_io.Attachment.from_bytes(name, data,
+                            content_type=ctype, content_id='x')])
+                answer = Message.receive(
+                    peer, xml_io.package_bytes(package))
+                self.assertEqual((answer['outcome'], answer['code'],
+                        answer['status_code']), ('rejected', code, '02'))
+                self.assertIn(text, answer['message'])
+                self.assertIsNone(Message(answer['id']).data)
+                self.assertEqual(Incoming.search_count([]), 0)
+
+    @with_transaction()
     def test_due_date_past_on_arrival_kept_in_notes(self):
         "A document whose due date passed before it arrived is accepted; "
         "the date goes to the notes, not to the deadline"

@@ -304,6 +304,28 @@ class LiberalParserTestCase(unittest.TestCase):
                         'application/vnd.openxmlformats-officedocument.'
                         'wordprocessingml.document')
 
+    def test_zip_bomb_attachment_is_refused(self):
+        from trytond.modules.mvp_documents.tests.hostile_files import (
+            MB, zip_bomb)
+        bomb = zip_bomb(4 * MB)
+        package = make_package(attachments=[
+                Attachment.from_bytes('bao-cao.txt', bomb,
+                    content_type='application/zip', content_id='c')])
+        with self.assertRaises(xml_io.EdxmlError) as cm:
+            xml_io.parse(xml_io.package_bytes(package))
+        self.assertEqual(cm.exception.code, 'zip_ratio')
+        self.assertIn('bao-cao.txt', cm.exception.message)
+
+    def test_too_many_elements_are_refused(self):
+        data = xml_io.package_bytes(make_package())
+        padding = b'<edXML:Extra/>' * 1001
+        data = data.replace(b'</edXML:edXMLHeader>',
+            padding + b'</edXML:edXMLHeader>')
+        with self.assertRaises(xml_io.EdxmlError) as cm:
+            xml_io.parse(data, max_elements=1000)
+        self.assertEqual(cm.exception.code, 'xml_elements')
+        xml_io.parse(data, max_elements=2000).close()
+
     def test_content_type_from_attachment_not_manifest(self):
         data = xml_io.package_bytes(make_package())
         data = data.replace(b'<edXML:ContentType>application/pdf<',
