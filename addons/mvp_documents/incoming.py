@@ -16,7 +16,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from . import legacy_text
+from . import legacy_text, outgoing_notification
 from .back_entry import (
     BackEntryMixin, RecordedLateMixin, occurred, step_time)
 from .calendar import add_working_days
@@ -855,6 +855,7 @@ class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
             group = list(group)
             cls.add_event(group, '01', group[0].issuer_label or '',
                 step='receive')
+        outgoing_notification.tell_clerks_arrived(incomings)
         return incomings
 
     @classmethod
@@ -1058,27 +1059,11 @@ class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
         cls._step(incomings, 'cancel', '')
 
     @classmethod
-    def cancel_recalled(cls, incomings, reason):
-        "Cancel documents that their sender recalled (status 15)"
-        pool = Pool()
-        Assignment = pool.get('mvp.assignment')
-        with Transaction().set_user(0):
-            Assignment.withdraw([a for i in incomings
-                    for a in i.all_assignments
-                    if a.state in {'draft', 'assigned', 'in_progress'}])
-        with without_check_access():
-            cls._cancel_recalled(incomings, reason)
-
-    @classmethod
     @Workflow.transition('cancelled')
     def _cancel_recalled(cls, incomings, reason):
+        "The agency agreed to the sender's recall (15): see incoming_recall"
         cls.write(incomings, {'return_reason': reason})
         cls.add_event(incomings, '15', reason, step='recall')
-
-    @classmethod
-    def refuse_recall(cls, incomings, reason=None):
-        "Refuse the sender's recall (status 16); the document stays"
-        cls.add_event(incomings, '16', reason, step='recall')
 
     # Events and timeline
 

@@ -131,6 +131,8 @@ class Cron(metaclass=PoolMeta):
                     "Mark Work Due Soon and Overdue"),
                 ('mvp.assignment|send_digests',
                     "Send the Morning Digest to Leaders"),
+                ('mvp.incoming|remind_recall_requests',
+                    "Remind the Clerks of Unanswered Recalls"),
                 ])
 
 

@@ -9,7 +9,8 @@ holds everywhere at once.
 from email.message import EmailMessage
 
 from trytond import config
-from trytond.pool import Pool
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
 from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction, without_check_access
 
@@ -21,33 +22,43 @@ def notify(users, subject, body, records=None, description=None,
     records, when given, are the documents the notification opens;
     description is the client's text (default: the body; its lines are
     joined in one); the e-mail carries the whole body and the
-    attachments, a list of (filename, mimetype, bytes).
+    attachments, a list of (filename, mimetype, bytes).  Only the users
+    who keep notify_by_email get the e-mail.
     """
+    notify_many([(users, subject, body, records, description, attachments)])
+
+
+def notify_many(messages):
+    """notify() for each (users, subject, body, records, description,
+    attachments) of messages, with one create of the client's
+    notifications (a release to 400 agencies tells all their clerks)"""
     pool = Pool()
     Notification = pool.get('res.notification')
-    users = {u for u in users if u.active}
-    if not users:
-        return
-    model = ids = None
-    if records:
-        model = records[0].__name__
-        ids = str([r.id for r in records])
-    if description is None:
-        description = body
-    # the client's text is one line
-    description = ' / '.join(filter(None, description.splitlines()))
-    with without_check_access():
-        Notification.create([{
-                    'user': u.id,
-                    'label': subject,
-                    'description': description,
-                    'model': model,
-                    'records': ids,
-                    } for u in sorted(users, key=lambda u: u.id)])
-    for user in users:
-        if user.email:
-            send_email([user.email], subject, body,
-                attachments=attachments)
+    vlist, emails = [], []
+    for users, subject, body, records, description, attachments in messages:
+        users = sorted({u for u in users if u.active}, key=lambda u: u.id)
+        model = ids = None
+        if records:
+            model = records[0].__name__
+            ids = str([r.id for r in records])
+        if description is None:
+            description = body
+        # the client's text is one line
+        description = ' / '.join(filter(None, description.splitlines()))
+        vlist.extend({
+                'user': u.id,
+                'label': subject,
+                'description': description,
+                'model': model,
+                'records': ids,
+                } for u in users)
+        emails.extend(([u.email], subject, body, attachments)
+            for u in users if u.email and u.notify_by_email)
+    if vlist:
+        with without_check_access():
+            Notification.create(vlist)
+    for to_addrs, subject, body, attachments in emails:
+        send_email(to_addrs, subject, body, attachments=attachments)
 
 
 def notify_each(users, compose, records=None, attachments=None):
@@ -90,3 +101,21 @@ def send_email(to_addrs, subject, body, attachments=None):
         message.add_attachment(data, maintype, subtype, filename=filename,
             params=dict(p.split('=', 1) for p in parameters if p))
     send_message_transactional(message, from_addr, list(to_addrs))
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+    notify_by_email = fields.Boolean(
+        "Notifications by E-mail",
+        help="Also send my notifications by e-mail, not only in the web "
+        "client.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # each user chooses it in their own preferences
+        cls._preferences_fields.append('notify_by_email')
+
+    @classmethod
+    def default_notify_by_email(cls):
+        return True

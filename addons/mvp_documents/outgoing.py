@@ -13,6 +13,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from . import outgoing_notification
 from .back_entry import BackEntryMixin, back_entered, occurred, step_time
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .employee import user_employees
@@ -220,6 +221,8 @@ class Outgoing(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
             ], "State", readonly=True, required=True, sort=False)
 
     del _draft, _numbered
+
+    release_mode_string = release_mode.translated('release_mode')
 
     @classmethod
     def __setup__(cls):
@@ -624,6 +627,8 @@ class Outgoing(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
             lines.append(Approval.line(
                     outgoing, 'initial', employee, role=role))
         Approval.save(lines)
+        outgoing_notification.tell_head_to_initial(
+            [l.outgoing for l in lines if l.role == 'drafter'])
 
     def _initial_role(self):
         "Return the role and the employee of the user in the chain"
@@ -686,6 +691,7 @@ class Outgoing(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
             lines.append(Approval.line(
                     outgoing, 'submit', employees[0] if employees else None))
         Approval.save(lines)
+        outgoing_notification.tell_signer(outgoings)
 
     @classmethod
     @check_approver
@@ -699,6 +705,7 @@ class Outgoing(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
         with occurred(outgoings, lambda o: o.last_step_date({'submit'})):
             cls._approve(outgoings)
         cls._mark_late(outgoings)
+        outgoing_notification.tell_clerks_approved(outgoings)
 
     @classmethod
     def _approve(cls, outgoings):
@@ -784,6 +791,7 @@ class Outgoing(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
                     outgoing, 'return', employees[0] if employees else None,
                     role='leader', reason=reason))
         Approval.save(lines)
+        outgoing_notification.tell_drafter_returned(outgoings, reason)
 
     @classmethod
     @ModelView.button
@@ -1292,7 +1300,7 @@ class OutgoingRecallStart(ModelView):
         'mvp.outgoing.recipient', None, None, "Recipients",
         domain=[
             ('outgoing', '=', Eval('outgoing', -1)),
-            ('state', 'not in', ['draft', 'recalled']),
+            ('state', 'not in', ['draft', 'recall_requested', 'recalled']),
             ],
         help="Leave empty to recall the whole document; choose recipients "
         "to withdraw it only from them.")

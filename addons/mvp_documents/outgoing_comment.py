@@ -9,6 +9,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from . import outgoing_notification
 from .exceptions import OutgoingError
 from .outgoing import OutgoingWizardMixin
 from .protection import refuse
@@ -258,7 +259,9 @@ class OutgoingComment(Workflow, ModelSQL, ModelView):
                         f'reviewer_{kind}': record.id,
                         'reviewer_name': record.rec_name,
                         })
-        return cls.create(vlist)
+        comments = cls.create(vlist)
+        outgoing_notification.tell_reviewers(comments)
+        return comments
 
     @classmethod
     def _check_reviewers(cls, outgoing, employees, departments, agencies):

@@ -9,6 +9,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .company import is_identifier_code
+from . import outgoing_notification
 from .exceptions import OutgoingError
 from .protection import ServerFieldsMixin, refuse
 
@@ -20,10 +21,12 @@ EVENT_STATES = {
     '04': 'assigned',
     '05': 'processing',
     '06': 'completed',
-    '13': 'recalled',
+    '13': 'recall_requested',
     '15': 'recalled',
     '16': 'recall_refused',
     }
+# The recall dialogue: asked (13), then agreed (15) or refused (16)
+RECALL_STATES = {'recall_requested', 'recalled', 'recall_refused'}
 # A recipient's progress only moves forward
 PROGRESS = ['draft', 'sent', 'received', 'accepted', 'assigned',
     'processing', 'completed']
@@ -38,10 +41,12 @@ def can_move(current, new):
             and PROGRESS.index(new) > PROGRESS.index(current))
     if new == 'returned':
         return current in {'sent', 'received'}
+    if new == 'recall_requested':
+        return current not in RECALL_STATES | {'draft', 'returned'}
     if new == 'recalled':
-        return current not in {'draft', 'returned'}
+        return current not in {'draft', 'returned', 'recall_refused'}
     if new == 'recall_refused':
-        return current == 'recalled'
+        return current in {'recall_requested', 'recalled'}
     return False
 
 
@@ -129,6 +134,7 @@ class OutgoingRecipient(
             ('assigned', "Assigned"),
             ('processing', "Processing"),
             ('completed', "Completed"),
+            ('recall_requested', "Recall Requested"),
             ('recalled', "Recalled"),
             ('recall_refused', "Recall Refused"),
             ], "State", readonly=True, required=True, sort=False)
@@ -273,6 +279,11 @@ class OutgoingRecipient(
             with without_check_access():
                 cls.set_state(
                     recipients, state, description=description, date=date)
+            if code in {'15', '16'}:
+                # each answer to a recall comes once
+                for recipient in recipients:
+                    outgoing_notification.tell_recall_answer(
+                        recipient, code, description)
 
     def on_incoming_event(self, event):
         "Follow the status of the incoming document at the recipient"
@@ -285,21 +296,30 @@ class OutgoingRecipient(
 
     @classmethod
     def withdraw(cls, recipients, reason):
-        "Recall the document from the recipients"
+        """Recall the document from the recipients
+
+        An agency is asked and answers (incoming_recall); an own official,
+        department or a paper address has nothing to answer."""
         pool = Pool()
         Outgoing = pool.get('mvp.outgoing')
         Incoming = pool.get('mvp.incoming')
         recipients = [r for r in recipients
-            if r.state not in {'draft', 'recalled', 'returned'}]
-        incomings = [r.incoming for r in recipients if r.incoming]
+            if r.state not in {'draft', 'returned', 'recall_requested',
+                'recalled'}]
+        asked = [r for r in recipients
+            if r.incoming or r.channel == 'external']
+        incomings = [r.incoming for r in asked if r.incoming]
         if incomings:
             with without_check_access():
-                Incoming.cancel_recalled(incomings, reason)
-        external = [r for r in recipients if r.channel == 'external']
+                Incoming.request_recall(incomings, reason)
+        external = [r for r in asked if r.channel == 'external']
         if external:
             Outgoing._recall_external(external, reason)
         # The events of the recipients may have done it already
-        cls.set_state(cls.browse(recipients), 'recalled', description=reason)
+        cls.set_state(cls.browse(asked), 'recall_requested',
+            description=reason)
+        cls.set_state(cls.browse([r for r in recipients if r not in asked]),
+            'recalled', description=reason)
 
     @classmethod
     @ModelView.button

@@ -59,6 +59,29 @@ def has_agency_role(company, *roles):
                     ('group', 'in', groups),
                     ], limit=1))
 
+def agency_role_users(company, *roles):
+    """Return the active users who hold one of roles (xml ids of groups of
+    mvp_documents) in company, e.g. its clerks to tell of an arrival"""
+    return agencies_role_users([company], *roles).get(company, set())
+
+
+def agencies_role_users(companies, *roles):
+    "Return {company: users} of agency_role_users for each of companies"
+    pool = Pool()
+    Role = pool.get('mvp.user.role')
+    ModelData = pool.get('ir.model.data')
+    groups = [ModelData.get_id('mvp_documents', r) for r in roles]
+    result = {}
+    with without_check_access():
+        for role in Role.search([
+                    ('company', 'in', [c.id for c in companies]),
+                    ('group', 'in', groups),
+                    ]):
+            if role.user.active:
+                result.setdefault(role.company, set()).add(role.user)
+    return result
+
+
 class UserRole(ServerFieldsMixin, ModelSQL, ModelView):
     "Agency Role of a User"
     __name__ = 'mvp.user.role'
@@ -165,7 +188,8 @@ class User(metaclass=PoolMeta):
     # password, e-mail...) is the provincial administrator's.  A user's
     # own preferences go through set_preferences, not checked here.
     _agency_admin_fields = frozenset({
-            'name', 'signature', 'language', 'agency_roles'})
+            'name', 'signature', 'language', 'agency_roles',
+            'notify_by_email'})
     # read-only in the client for the others
     _province_admin_fields = (
         'login', 'active', 'groups', 'companies', 'employees', 'actions',

@@ -379,7 +379,7 @@ class Message(metaclass=PoolMeta):
                     document=parsed.business.document_id
                     or parsed.document_id))
         self.save()
-        Incoming.cancel_recalled(incomings,
+        Incoming.request_recall(incomings,
             parsed.business.reason or gettext(
                 'mvp_interchange.msg_message_revoked'))
         return [i.id for i in incomings]
@@ -417,7 +417,7 @@ class Message(metaclass=PoolMeta):
                     if agency.identifier_code not in have])]
         gone = [i for i in incomings if i.company.identifier_code in removed]
         if gone:
-            Incoming.cancel_recalled(gone, parsed.business.reason
+            Incoming.request_recall(gone, parsed.business.reason
                 or gettext('mvp_interchange.msg_message_revoked'))
         return documents
 
@@ -428,7 +428,7 @@ class Message(metaclass=PoolMeta):
         old = self._targets(parsed.sender.organ_id, replaced, agencies)
         documents = self._process_new(parsed, agencies)
         if old:
-            Incoming.cancel_recalled(old, gettext(
+            Incoming.request_recall(old, gettext(
                     'mvp_interchange.msg_message_replaced',
                     notation=parsed.notation))
         return documents
@@ -656,7 +656,7 @@ class Message(metaclass=PoolMeta):
             description=status.description or None, date=date)
 
     def _apply_recall_request(self, status):
-        "13 from the original sender: withdraw what has not been accepted"
+        "13 from the original sender: each agency is asked to answer"
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
         incomings = self._targets(status.sender.organ_id,
@@ -667,13 +667,9 @@ class Message(metaclass=PoolMeta):
                     'mvp_interchange.msg_message_unknown_document',
                     document=status.response_for.document_id))
         self.agency = incomings[0].company
-        waiting = [i for i in incomings if i.state in {'draft', 'received'}]
-        if waiting:
-            Incoming.cancel_recalled(waiting, status.description
-                or gettext('mvp_interchange.msg_message_revoked'))
-        others = [i for i in incomings if i not in waiting]
-        if others:
-            Incoming.add_event(others, '13', status.description)
+        # the agency answers 15 or 16 (incoming_recall)
+        Incoming.request_recall(incomings, status.description
+            or gettext('mvp_interchange.msg_message_revoked'))
 
     def on_incoming_event(self, event):
         "Called by mvp.incoming.add_event for documents that came from here"

@@ -293,21 +293,68 @@ class IncomingTestCase(unittest.TestCase):
                 (origin.id, '03'), (origin.id, '02')])
 
     @with_transaction()
-    def test_recall_cancels_or_is_refused(self):
-        "The sender's recall cancels the document and keeps its events"
+    def test_recall_is_answered_by_the_agency(self):
+        """The sender's recall waits for the agency: agreed, the document
+        and its assignments end; refused, it stays; both keep the events"""
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
+        Notification = pool.get('res.notification')
         a = Agency()
         incoming = a.assigned([{'employee': a.officer1, 'role': 'lead'}])
         other = a.registered()
-        Incoming.refuse_recall([other], "Đã xử lý xong")
-        Incoming.cancel_recalled([incoming], "Cơ quan gửi thu hồi")
-        incoming = Incoming(incoming.id)
+        Incoming.request_recall([incoming, other], "Cơ quan gửi thu hồi")
+        incoming, other = Incoming.browse([incoming, other])
+        self.assertEqual([(i.state, i.recall_state, i.events[-1].code)
+                for i in [incoming, other]],
+            [('assigned', 'requested', '13'),
+                ('registered', 'requested', '13')])
+        clerk_user, = a.clerk.users
+        self.assertEqual(len(Notification.search([
+                        ('user', '=', clerk_user.id),
+                        ('records', '=', str([incoming.id])),
+                        ])), 1)
+        with acting_as(a.officer1), self.assertRaises(UserError):
+            Incoming.agree_recall([incoming])
+        with acting_as(a.clerk):
+            Incoming.refuse_recall([other], "Đã xử lý xong")
+            Incoming.agree_recall([incoming], "Đồng ý")
+        incoming, other = Incoming.browse([incoming, other])
         self.assertEqual(incoming.state, 'cancelled')
+        self.assertEqual(incoming.recall_state, 'agreed')
         self.assertEqual(incoming.assignments[0].state, 'withdrawn')
         self.assertEqual(incoming.events[-1].code, '15')
-        self.assertEqual(Incoming(other.id).state, 'registered')
-        self.assertEqual(Incoming(other.id).events[-1].code, '16')
+        self.assertEqual(other.state, 'registered')
+        self.assertEqual(
+            (other.recall_state, other.recall_answer),
+            ('refused', "Đã xử lý xong"))
+        self.assertEqual(other.events[-1].code, '16')
+
+    @with_transaction()
+    def test_unanswered_recall_reminds_the_clerks_once(self):
+        "A recall unanswered for 2 working days reminds the clerks"
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        Notification = pool.get('res.notification')
+        a = Agency()
+        incoming = a.registered()
+        Incoming.request_recall([incoming], "Gửi nhầm")
+        clerk_user, = a.clerk.users
+
+        def reminders():
+            return Notification.search([
+                    ('user', '=', clerk_user.id),
+                    ('label', 'like', 'A recall waits%'),
+                    ])
+        self.assertEqual(Incoming.remind_recall_requests(), [])
+        self.assertFalse(reminders())
+        Incoming.write([incoming], {
+                # past any holiday of the calendar
+                'recall_requested_at': dt.datetime.now() - dt.timedelta(
+                    days=15)})
+        self.assertEqual(Incoming.remind_recall_requests(), [incoming])
+        self.assertEqual(len(reminders()), 1)
+        self.assertEqual(Incoming.remind_recall_requests(), [])
+        self.assertEqual(len(reminders()), 1)
 
     @with_transaction()
     def test_urgent_document_notifies_the_leader(self):

@@ -73,6 +73,11 @@ class NotationTestCase(unittest.TestCase):
                 ('assigned', 'returned', False),
                 ('accepted', 'recalled', True),
                 ('recalled', 'recall_refused', True),
+                ('completed', 'recall_requested', True),
+                ('recall_requested', 'recalled', True),
+                ('recall_requested', 'recall_refused', True),
+                ('recall_refused', 'recall_requested', False),
+                ('recall_refused', 'recalled', False),
                 ('completed', 'recall_refused', False),
                 ('recalled', 'received', False),
                 ('draft', 'recalled', False),
@@ -452,7 +457,8 @@ class OutgoingTestCase(OutgoingSetup, unittest.TestCase):
 
     @with_transaction()
     def test_recall_and_replace(self):
-        "Recall freezes the document and cancels the incoming documents"
+        """Recall freezes the document; each receiving agency agrees (15)
+        or refuses (16) before its document is cancelled"""
         pool = Pool()
         Outgoing = pool.get('mvp.outgoing')
         Incoming = pool.get('mvp.incoming')
@@ -471,13 +477,28 @@ class OutgoingTestCase(OutgoingSetup, unittest.TestCase):
                 [outgoing.recipients[0]], "Gửi nhầm")
         self.assertEqual(
             [r.state for r in Outgoing(outgoing.id).recipients],
-            ['recalled', 'received', 'received'])
+            ['recall_requested', 'received', 'received'])
+        asked = Incoming(outgoing.recipients[0].incoming)
+        self.assertEqual(asked.state, 'received')
         self.assertEqual(
-            Incoming(outgoing.recipients[0].incoming).state, 'cancelled')
-        Incoming.refuse_recall(
-            [outgoing.recipients[0].incoming], "Đã xử lý xong")
+            (asked.recall_state, asked.recall_request),
+            ('requested', "Gửi nhầm"))
+        self.assertEqual(asked.events[-1].code, '13')
+        # only the receiving agency answers, and a refusal says why
+        with self.acting(self.clerk), \
+                self.assertRaisesRegex(UserError, 'receiving agency'):
+            Incoming.refuse_recall([asked], "Không")
+        with self.acting(self.recipient_clerk):
+            with self.assertRaisesRegex(UserError, 'reason'):
+                Incoming.refuse_recall([asked], " ")
+            Incoming.refuse_recall([asked], "Đã xử lý xong")
+        self.assertEqual(Incoming(asked).recall_state, 'refused')
+        self.assertEqual(Incoming(asked).state, 'received')
         self.assertEqual(
             Recipient(outgoing.recipients[0]).state, 'recall_refused')
+        with self.acting(self.recipient_clerk), \
+                self.assertRaisesRegex(UserError, 'waits for an answer'):
+            Incoming.agree_recall([asked])
         # Replace
         with self.acting(self.drafter):
             new, = Outgoing.replace([outgoing])
@@ -494,9 +515,18 @@ class OutgoingTestCase(OutgoingSetup, unittest.TestCase):
         outgoing, new = Outgoing.browse([outgoing, new])
         self.assertEqual(outgoing.state, 'replaced')
         self.assertIn('02/TTr-STTTT', outgoing.recall_reason)
-        self.assertEqual(
-            [Incoming(r.incoming).state for r in outgoing.recipients][1:],
+        replaced = [Incoming(r.incoming) for r in outgoing.recipients][1:]
+        self.assertEqual([(i.state, i.recall_state) for i in replaced],
+            [('received', 'requested')] * 2)
+        # the receiving agencies agree (they have no clerk here: the
+        # server answers): the replaced documents end
+        with Transaction().set_user(0):
+            Incoming.agree_recall(replaced)
+        self.assertEqual([Incoming(i).state for i in replaced],
             ['cancelled', 'cancelled'])
+        self.assertEqual(
+            [r.state for r in Outgoing(outgoing.id).recipients],
+            ['recall_refused', 'recalled', 'recalled'])
         self.assertEqual(
             [r.state for r in new.recipients], ['received'] * 3)
         with self.assertRaisesRegex(UserError, 'frozen'):
@@ -506,7 +536,8 @@ class OutgoingTestCase(OutgoingSetup, unittest.TestCase):
             Outgoing.recall_document([new], "Sai thể thức")
         new = Outgoing(new.id)
         self.assertEqual(new.state, 'recalled')
-        self.assertEqual([r.state for r in new.recipients], ['recalled'] * 3)
+        self.assertEqual(
+            [r.state for r in new.recipients], ['recall_requested'] * 3)
         self.assertEqual(new.approvals[-1].kind, 'recall')
 
     @with_transaction()

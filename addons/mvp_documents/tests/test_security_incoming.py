@@ -114,7 +114,10 @@ class SecurityIncomingTestCase(unittest.TestCase):
             'registered_date': dt.datetime(2020, 1, 1),
             'return_reason': "x", 'search_text': "x",
             'origin': str(incoming), 'legacy_encoding': 'vni',
-            'legacy_text': "x",
+            'legacy_text': "x", 'recall_state': 'agreed',
+            'recall_request': "x", 'recall_answer': "x",
+            'recall_requested_at': dt.datetime(2020, 1, 1),
+            'recall_reminded': True,
             }
         names = sorted(attacks)
         before = read(Incoming, incoming, names)
@@ -463,6 +466,45 @@ class SecurityIncomingTestCase(unittest.TestCase):
                             'return_')
                     self.assertRefused(run)
         self.assertEqual(Incoming(received.id).state, 'received')
+
+    @with_transaction()
+    def test_only_the_receiving_agency_answers_a_recall(self):
+        """The recall wizard re-reads the documents and refuses an officer,
+        a head, an administrator, another agency's clerk and a document
+        that no recall asks for"""
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        Wizard = pool.get('mvp.incoming.recall.answer', type='wizard')
+        a = Agency()
+        b = Agency(prefix='b')
+        asked, unasked = a.registered(), a.registered()
+        Incoming.request_recall([asked], "Gửi nhầm")
+
+        def answer(employee, incoming, button, values):
+            with acting_as(employee, access=False), \
+                    Transaction().set_context(
+                        active_model='mvp.incoming',
+                        active_id=incoming.id, active_ids=[incoming.id]):
+                session_id, _, _ = Wizard.create()
+                Wizard.execute(session_id, {'start': values}, button)
+        names = ['state', 'recall_state', 'recall_answer']
+        before = read(Incoming, asked, names)
+        for employee in [a.officer1, a.head, a.admin, b.clerk, b.leader]:
+            for button in ['agree', 'refuse']:
+                with self.subTest(employee=employee.rec_name, button=button):
+                    self.assertRefused(
+                        lambda employee=employee, button=button: answer(
+                            employee, asked, button, {'answer': "Không"}))
+        self.assertEqual(read(Incoming, asked, names), before)
+        self.assertRefused(lambda: answer(
+                a.clerk, unasked, 'agree', {'answer': None}))
+        self.assertRefused(lambda: answer(
+                a.clerk, asked, 'refuse', {'answer': ""}))
+        self.assertEqual(read(Incoming, asked, names), before)
+        answer(a.leader, asked, 'refuse', {'answer': "Đã triển khai"})
+        self.assertEqual(read(Incoming, asked, names), {
+                'state': 'registered', 'recall_state': 'refused',
+                'recall_answer': "Đã triển khai"})
 
     @with_transaction()
     def test_register_print_prints_only_the_users_agency(self):

@@ -562,7 +562,9 @@ class OutgoingSecurityTestCase(OutgoingSetup, unittest.TestCase):
         self.wizard(self.clerk, 'mvp.outgoing.recall', [outgoing], 'recall',
             {'reason': "Gửi nhầm",
                 'recipients': [outgoing.recipients[0].id]})
-        self.assertEqual(self.snapshot(outgoing)[9][0][0], 'recalled')
+        # the recipient's agency is asked to agree
+        self.assertEqual(
+            self.snapshot(outgoing)[9][0][0], 'recall_requested')
         self.assertEqual(self.snapshot(other)[9][0][0], 'received')
 
     @with_transaction()

@@ -418,6 +418,42 @@ class InterchangeTestCase(RouteTestCase):
         self.assertIsNone(incoming.legacy_text)
 
     @with_transaction()
+    def test_recall_request_waits_for_the_agencys_answer(self):
+        "Status 13 asks the agency; its answer goes back as 15 or 16"
+        pool = Pool()
+        Message = pool.get('mvp.interchange.message')
+        Incoming = pool.get('mvp.incoming')
+        make_agency('UBND tỉnh Nghệ An', HERE)
+        peer = make_peer(codes=[THERE])
+        documents = [f'{THERE},2026/11/20,{n}/TTr-STTTT' for n in [51, 52]]
+        incomings = []
+        for document_id in documents:
+            answer = Message.receive(peer, xml_io.package_bytes(
+                    make_package(document_id=document_id)))
+            incomings.extend(Incoming.browse(answer['documents']))
+            answer = Message.receive(peer, status_data(
+                    '13', document_id, sender=THERE, recipient=THERE))
+            self.assertEqual(answer['outcome'], 'accepted', answer)
+        agreed, refused = Incoming.browse(incomings)
+        self.assertEqual({(i.state, i.recall_state) for i in incomings},
+            {('received', 'requested')})
+        with Transaction().set_user(0):
+            Incoming.agree_recall([agreed])
+            Incoming.refuse_recall([refused], "Đã triển khai thực hiện")
+        self.assertEqual(Incoming(agreed).state, 'cancelled')
+        self.assertEqual(Incoming(refused).state, 'received')
+        answers = Message.search([('direction', '=', 'out'),
+                ('kind', '=', 'status'), ('status_code', 'in', ['15', '16'])],
+            order=[('status_code', 'ASC')])
+        self.assertEqual(
+            [(m.status_code, m.recipient_code) for m in answers],
+            [('15', THERE), ('16', THERE)])
+        parsed = xml_io.parse(answers[1].data)
+        self.assertEqual(
+            (parsed.response_for.document_id, parsed.description),
+            (documents[1], "Đã triển khai thực hiện"))
+
+    @with_transaction()
     def test_stuck_messages(self):
         "Messages undelivered past the configured time are stuck"
         Message = Pool().get('mvp.interchange.message')

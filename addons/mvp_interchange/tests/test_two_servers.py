@@ -217,7 +217,8 @@ class TwoServersTestCase(unittest.TestCase):
 
     def test_9_release_handled_elsewhere_then_recall(self):
         "A released document is accepted, assigned and finished at B; A "
-        "sees 01, 03, 04, 06; a recall cancels a document still waiting"
+        "sees 01, 03, 04, 06; a recall B agrees to (15) cancels the "
+        "document, one B refuses (16) leaves it"
         first = self.a.call('release', sender=A, recipient=B,
             subject="Về việc báo cáo kết quả chuyển đổi số năm 2026")
         self.settle(self.a)
@@ -243,9 +244,30 @@ class TwoServersTestCase(unittest.TestCase):
         self.a.call('recall', outgoing=second['outgoing'],
             reason="Ban hành nhầm")
         self.settle(self.a)
+        # nothing is cancelled before B agrees (15)
         self.assertEqual(self.b.call('handle',
-                document_id=second['document_id'], steps=[])['state'],
-            'cancelled')
+                document_id=second['document_id'], steps=[]),
+            {'state': 'received', 'recall': 'requested'})
+        self.assertEqual(self.b.call('handle',
+                document_id=second['document_id'],
+                steps=['agree_recall'])['state'], 'cancelled')
         self.settle(self.b)
         self.assertTrue(twoservers.wait(
                 lambda: view(second['outgoing'], 'recalled'), timeout=300))
+
+        third = self.a.call('release', sender=A, recipient=B,
+            subject="Về việc tổ chức hội nghị (đã triển khai)")
+        self.settle(self.a)
+        self.b.call('handle', document_id=third['document_id'],
+            steps=['accept'])
+        self.a.call('recall', outgoing=third['outgoing'],
+            reason="Ban hành nhầm")
+        self.settle(self.a)
+        self.assertEqual(self.b.call('handle',
+                document_id=third['document_id'],
+                steps=['refuse_recall']),
+            {'state': 'registered', 'recall': 'refused'})
+        self.settle(self.b)
+        self.assertTrue(twoservers.wait(
+                lambda: view(third['outgoing'], 'recall_refused'),
+                timeout=300))

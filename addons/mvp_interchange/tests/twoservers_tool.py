@@ -106,8 +106,10 @@ def recall(outgoing, reason):
 
 def handle(document_id, steps):
     """At the recipient: the clerk accepts, the leader assigns the
-    official to lead, the official finishes; return the document state"""
+    official to lead, the official finishes, the recall is answered;
+    return the document state"""
     from trytond.pool import Pool
+    from trytond.transaction import Transaction
     pool = Pool()
     Message = pool.get('mvp.interchange.message')
     Incoming = pool.get('mvp.incoming')
@@ -129,7 +131,14 @@ def handle(document_id, steps):
         Incoming.assign([Incoming(incoming.id)])
     if 'finish' in steps:
         Assignment.finish(Incoming(incoming.id).assignments)
-    return {'state': Incoming(incoming.id).state}
+    # the agency's answer to a recall, given here by the server itself
+    with Transaction().set_user(0):
+        if 'agree_recall' in steps:
+            Incoming.agree_recall([Incoming(incoming.id)])
+        if 'refuse_recall' in steps:
+            Incoming.refuse_recall([Incoming(incoming.id)], "Đã xử lý")
+    incoming = Incoming(incoming.id)
+    return {'state': incoming.state, 'recall': incoming.recall_state}
 
 
 def has_incoming():
