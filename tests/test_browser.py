@@ -7,8 +7,10 @@ through the page objects of pages.py: each story reads as the steps of
 its users; the checks behind it read the server by JSON-RPC.
 """
 import base64
+import hashlib
 import re
 import urllib.error
+import urllib.request
 
 import pytest
 
@@ -44,6 +46,25 @@ def test_every_printed_login_works_and_sees_its_role_menus(demo_server):
 def test_wrong_password_is_refused(demo_server):
     with pytest.raises((RuntimeError, urllib.error.HTTPError)):
         demo_server.login('vt.stttt', 'not-the-password')
+
+
+def test_web_client_is_served_with_its_security_headers(demo_server):
+    """The page the browser tests drive comes with the CSP that allows its
+    inline start-up script by hash, and may not be framed elsewhere"""
+    with urllib.request.urlopen(demo_server.url + '/') as response:
+        page = response.read().decode()
+        headers = response.headers
+    policy = headers['Content-Security-Policy']
+    inline = re.findall(
+        r'<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>', page, re.S)
+    assert inline
+    for script in inline:
+        digest = base64.b64encode(
+            hashlib.sha256(script.encode()).digest()).decode()
+        assert "'sha256-%s'" % digest in policy
+    assert "frame-ancestors 'self'" in policy
+    assert headers['X-Frame-Options'] == 'SAMEORIGIN'
+    assert headers['X-Content-Type-Options'] == 'nosniff'
 
 
 @needs_browser
