@@ -22,6 +22,8 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
+from . import syslog_forward
+
 __all__ = ['Audit', 'record', 'verify']
 
 logger = logging.getLogger(__name__)
@@ -162,6 +164,7 @@ class Audit(ModelSQL, ModelView):
             audit, = cls.create([values])
         logger.info("audit %s account=%s login=%r ip=%s", event,
             values['account'], login, values['ip_address'])
+        syslog_forward.forward(values)
         return audit
 
     @classmethod

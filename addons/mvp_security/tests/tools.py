@@ -114,7 +114,7 @@ def audit(event=None, login=None):
                 'account': a.account.id if a.account else None,
                 'actor': a.actor.id if a.actor else None,
                 'ip_address': a.ip_address, 'details': a.details,
-                'resource': a.resource,
+                'resource': a.resource, 'hash': a.hash,
                 'timestamp': a.timestamp}
             for a in Audit.search(domain, order=[('id', 'ASC')])]
 
