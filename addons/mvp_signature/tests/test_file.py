@@ -105,14 +105,14 @@ class Setup:
                         'kind': 'pkcs11',
                         'pkcs11_module': test_pki.SOFTHSM_NAME,
                         'token_label': test_pki.TOKEN,
-                        'key_label': 'agency', 'pin': test_pki.PIN,
+                        'key_label': 'agency', 'pin_secret': test_pki.PIN,
                         'chain': chain}])
         else:
             self.agency_key, = AgencyKey.create([{
                         'company': self.company.id, 'name': 'P12',
                         'kind': 'pkcs12',
                         'pkcs12': pki.agency.p12(pki.chain),
-                        'pin': test_pki.PASSPHRASE}])
+                        'pin_secret': test_pki.PASSPHRASE}])
 
     def upload(self, data, name='congvan.pdf'):
         pool = Pool()
