@@ -14,6 +14,7 @@ import unittest
 from unittest.mock import patch
 
 from cryptography.fernet import Fernet
+from lxml import etree
 from sql import Column
 
 from trytond import config
@@ -27,6 +28,7 @@ from trytond.modules.mvp_security.tests.tools import RPC
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, activate_module, drop_db, with_transaction)
+from trytond.tools.logging import format_args
 from trytond.transaction import Transaction, check_access
 
 MODULES = ['mvp_signature', 'mvp_capture', 'mvp_interchange']
@@ -183,6 +185,26 @@ class SecretsTestCase(unittest.TestCase):
         self.assertEqual(key.get_secret('pin'), CLEAR['pin'])
         AgencyKey.write([key], {'pin_secret': '1111'})
         self.assertEqual(AgencyKey(key.id).get_secret('pin'), '1111')
+
+    @with_transaction()
+    def test_every_password_widget_is_masked_in_the_log(self):
+        "A field typed as a password has a name trytond's log masks"
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        names = set()
+        for view in View.search([]):
+            if not view.arch:
+                continue
+            arch = etree.fromstring(view.arch.encode('utf-8'))
+            names |= {f.get('name')
+                for f in arch.iter('field') if f.get('widget') == 'password'}
+        self.assertIn('passphrase_secret', names)
+        for name in sorted(names):
+            with self.subTest(field=name):
+                line = str(format_args(
+                        (1, {'start': {name: CLEAR['pin']}}, 'sign'), {},
+                        verbose=True))
+                self.assertNotIn(CLEAR['pin'], line)
 
     @with_transaction()
     def test_two_peers_never_share_an_incoming_key(self):

@@ -401,7 +401,7 @@ def sign_form(scene, login, file):
     key, passphrase = scene.signing_key(login)
     return {'start': {'file': file, 'company': official.company,
             'user': official.user_id, 'kind': 'personal',
-            'personal_key': key, 'passphrase': passphrase}}
+            'personal_key': key, 'passphrase_secret': passphrase}}
 
 
 def signature_logs(scene, file):

@@ -374,7 +374,7 @@ class SignatureFileTestCase(unittest.TestCase):
                     sign.start.file = draft
                     sign.start.kind = 'personal'
                     sign.start.personal_key = setup.personal['officer']
-                    sign.start.passphrase = test_pki.PASSPHRASE
+                    sign.start.passphrase_secret = test_pki.PASSPHRASE
                     self.assertEqual(sign.transition_sign(), 'end')
                     sign._save()
                     stored = Session(session_id).data

@@ -23,7 +23,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
 
-PERSONAL = {'kind': 'personal', 'passphrase': test_pki.PASSPHRASE}
+PERSONAL = {'kind': 'personal', 'passphrase_secret': test_pki.PASSPHRASE}
 
 
 class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
