@@ -15,6 +15,12 @@ import tempfile
 
 import pytest
 
+# The key of the secrets stored in the test databases (agency key PINs,
+# IMAP passwords, exchange keys): a test key, for the whole suite and the
+# servers it starts (addons/mvp_documents/secret.py)
+os.environ.setdefault(
+    'MVP_SECRET_KEY', 'dGVzdC1rZXktb2YtbXZwLW9mZmljZS1zZWNyZXRzLTA=')
+
 # pytest-xdist runs the suite in several processes: each needs its own test
 # database.  The cache of activated databases (DB_CACHE) is shared: a lock
 # per module set makes a second worker wait for the first one's build and

@@ -215,7 +215,7 @@ def effective_config(source, target, **overrides):
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(source)
     for section, option in [('database', 'path'), ('web', 'root'),
-            ('password', 'forbidden')]:
+            ('password', 'forbidden'), ('secrets', 'key_file')]:
         if parser.has_option(section, option):
             parser.set(section, option,
                 str((ROOT / parser.get(section, option)).resolve()))
@@ -228,6 +228,18 @@ def effective_config(source, target, **overrides):
     with open(target, 'w') as fp:
         parser.write(fp)
     return target
+
+
+def ensure_secret_key(path):
+    """Write a new key of the stored secrets to path unless there is one
+    (the demo's agency key PINs, mailbox passwords, exchange keys)"""
+    if path.exists():
+        return
+    from trytond.modules.mvp_documents.secret import generate_key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, 'w') as file:
+        file.write(generate_key() + '\n')
 
 
 def missing_modules(db_file):
@@ -269,6 +281,7 @@ def main():
     import json
     env = dict(os.environ, TZ='Asia/Ho_Chi_Minh')
     db_path.mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(db_path / 'secret.key')
     # first, so that the notifications of the demo documents are delivered
     processes = [start_smtp_sink(db_path / 'mail.log', env)]
     set_aside_outdated(db_path / ('%s.sqlite' % DATABASE))

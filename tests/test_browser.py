@@ -133,7 +133,7 @@ def test_drafter_signs_the_draft_in_the_web_client(demo_server):
         client = login.log_in('cv.stttt')
         form = client.open_record('mvp.outgoing', draft['id'])
         sign = form.click_for_dialog("Ký số")
-        sign.fill('input[name=passphrase]', pki_module.PASSPHRASE)
+        sign.fill('input[name=passphrase_secret]', pki_module.PASSPHRASE)
         client.screenshot('drafter-sign-1280.png')
         sign.press("Ký số")
         assert wait_for(lambda: signed_files(demo_server, session,

@@ -50,3 +50,20 @@ def test_a_file_that_is_no_database_is_rebuilt(tmp_path):
     assert demo.missing_modules(db_file) == demo.MODULES
     demo.set_aside_outdated(db_file)
     assert not db_file.exists()
+
+
+@pytest.mark.once
+def test_the_demo_makes_its_secret_key_once_and_its_config_reads_it(
+        tmp_path):
+    from cryptography.fernet import Fernet
+    key_file = tmp_path / 'secret.key'
+    demo.ensure_secret_key(key_file)
+    key = key_file.read_text()
+    Fernet(key.strip())
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    demo.ensure_secret_key(key_file)
+    assert key_file.read_text() == key
+    config = demo.effective_config(demo.ROOT / 'config' / 'demo.conf',
+        tmp_path / 'trytond.conf')
+    assert ('key_file = %s' % (demo.ROOT / 'var' / 'demo' / 'secret.key')
+        ) in config.read_text()

@@ -401,7 +401,7 @@ def sign_form(scene, login, file):
     key, passphrase = scene.signing_key(login)
     return {'start': {'file': file, 'company': official.company,
             'user': official.user_id, 'kind': 'personal',
-            'personal_key': key, 'passphrase': passphrase}}
+            'personal_key': key, 'passphrase_secret': passphrase}}
 
 
 def signature_logs(scene, file):
@@ -554,7 +554,8 @@ def peer_with_route(scene, name, code):
     peer, = qt.model('mvp.interchange.peer', 'create', [{
                 'name': name, 'kind': 'peer',
                 'url': 'http://127.0.0.1:9/%s/mvp/edxml' % name,
-                'incoming_key': key, 'outgoing_key': key + '-out'}])
+                'incoming_key_secret': key,
+                'outgoing_key_secret': key + '-out'}])
     qt.model('mvp.interchange.route', 'create', [{
                 'identifier_code': code, 'name': name, 'peer': peer}])
     return key

@@ -7,7 +7,7 @@ import imaplib
 import re
 import socket
 import ssl as ssl_
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ['ImapAccount', 'ImapError', 'fetch_unseen', 'mark_seen']
 
@@ -21,7 +21,8 @@ class ImapAccount:
     host: str
     port: int
     user: str
-    password: str
+    # never in a repr (a log line, a traceback's locals)
+    password: str = field(repr=False)
     folder: str = 'INBOX'
     security: str = 'ssl'
     "``'ssl'`` (IMAPS, port 993), ``'starttls'`` or ``'none'`` (tests)."

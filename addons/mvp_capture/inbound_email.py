@@ -7,6 +7,8 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, log_refusal, refuse)
+from trytond.modules.mvp_documents.secret import (
+    SecretMixin, secret_field, stored_field)
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
@@ -17,7 +19,7 @@ from .imap import ImapAccount, ImapError, fetch_unseen, mark_seen
 logger = logging.getLogger(__name__)
 
 
-class Inbox(ServerFieldsMixin, metaclass=PoolMeta):
+class Inbox(SecretMixin, ServerFieldsMixin, metaclass=PoolMeta):
     __name__ = 'inbound.email.inbox'
     # An inbox polls an agency's official mailbox over IMAP; the fetched
     # e-mails go through the inbox rules (e.g. "Incoming Document" of
@@ -25,6 +27,7 @@ class Inbox(ServerFieldsMixin, metaclass=PoolMeta):
     # inbound_email (/<db>/inbound_email/inbox/<identifier>, open to
     # anyone who knows the identifier) is switched off: an inbox gets no
     # identifier, and the e-mails posted to one are refused.
+    _secrets = ('imap_password',)
     _imap = {
         'required': Bool(Eval('imap_active')),
         }
@@ -41,7 +44,11 @@ class Inbox(ServerFieldsMixin, metaclass=PoolMeta):
             ('none', "None"),
             ], "IMAP Security", states=_imap)
     imap_user = fields.Char("IMAP User", states=_imap)
-    imap_password = fields.Char("IMAP Password", strip=False, states=_imap)
+    imap_password_encrypted = fields.Char(
+        "IMAP Password (Encrypted)", strip=False)
+    imap_password_secret = secret_field("IMAP Password",
+        help="Leave empty to keep the stored one.")
+    imap_password_stored = stored_field("IMAP Password Stored")
     imap_folder = fields.Char("IMAP Folder", states=_imap)
     imap_last_fetch = fields.DateTime("Last Fetch", readonly=True)
     imap_error = fields.Text(
@@ -93,7 +100,8 @@ class Inbox(ServerFieldsMixin, metaclass=PoolMeta):
     def _imap_account(self):
         return ImapAccount(
             host=self.imap_host, port=self.imap_port or 993,
-            user=self.imap_user or '', password=self.imap_password or '',
+            user=self.imap_user or '',
+            password=self.get_secret('imap_password') or '',
             folder=self.imap_folder or 'INBOX',
             security=self.imap_security or 'ssl')
 

@@ -70,3 +70,7 @@ class BackEntryError(UserError):
 
 class FileLimitError(DocumentFileError):
     "A file from outside is over a limit of file_limits (issue 18)"
+
+
+class SecretError(UserError):
+    "A stored secret cannot be encrypted or decrypted (the server's key)"

@@ -48,7 +48,7 @@ def deliver(peer, data: bytes, message_id: str, kind: str = 'package',
         raise TransportError('no_route', "No peer to deliver to.")
     if peer.kind == 'hub':
         client = HubClient(peer.url, peer.system_id or '',
-            peer.outgoing_key or '')
+            peer.get_secret('outgoing_key') or '')
         messagetype = ('status' if kind == 'status'
             else MESSAGE_TYPES.get(business_type or '0', 'edoc'))
         answer = client.send_edoc(data, messagetype)
@@ -56,7 +56,8 @@ def deliver(peer, data: bytes, message_id: str, kind: str = 'package',
             raise Rejected('hub', str(answer.get('ErrorDesc') or answer),
                 answer)
         return {'outcome': 'accepted', 'id': answer.get('DocID')}
-    return post(peer.url, data, peer.outgoing_key or '', message_id)
+    return post(peer.url, data, peer.get_secret('outgoing_key') or '',
+        message_id)
 
 
 def post(url: str, data: bytes, key: str, message_id: str

@@ -371,7 +371,8 @@ class SignStart(ModelView):
             'invisible': ~Eval('kind').in_(['personal', 'leader']),
             'required': Eval('kind').in_(['personal', 'leader']),
             })
-    passphrase = fields.Char(
+    # _secret: trytond's RPC log masks it in the wizard's form values
+    passphrase_secret = fields.Char(
         "Passphrase", strip=False,
         states={
             'invisible': ~Eval('kind').in_(['personal', 'leader']),
@@ -457,9 +458,9 @@ class Sign(Wizard):
         return file, kind, key
 
     def transition_sign(self):
-        passphrase = self.start.passphrase
+        passphrase = self.start.passphrase_secret
         # The passphrase must not be saved with the wizard state.
-        self.start.passphrase = None
+        self.start.passphrase_secret = None
         file, kind, key = self._checked()
         file.sign(kind, personal_key=key, passphrase=passphrase)
         return 'end'

@@ -8,6 +8,8 @@ from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.modules.mvp_documents.protection import (
     ServerFieldsMixin, refuse)
 from trytond.modules.mvp_documents.role import is_province_admin
+from trytond.modules.mvp_documents.secret import (
+    SecretMixin, secret_field, stored_field)
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -22,7 +24,8 @@ LEADER = 'mvp_documents.group_mvp_leader'
 # load a library of their choice.
 KEY_MATERIAL = frozenset({
         'company', 'kind', 'pkcs11_module', 'token_label', 'key_label',
-        'pin', 'new_pin', 'pkcs12', 'chain'})
+        'pin_encrypted', 'pin_secret', 'pkcs12', 'chain'})
+PIN_FIELDS = frozenset({'pin_encrypted', 'pin_secret'})
 CERTIFICATE_FIELDS = frozenset({'certificate', 'subject', 'valid_until'})
 
 
@@ -64,7 +67,7 @@ def is_leader(user, company):
     return company in user.role_companies(LEADER)
 
 
-class AgencyKey(ServerFieldsMixin, ModelSQL, ModelView):
+class AgencyKey(SecretMixin, ServerFieldsMixin, ModelSQL, ModelView):
     "Agency Signing Key"
     __string__ = "Agency Signing Key"
     __name__ = 'mvp.signature.agency_key'
@@ -72,6 +75,9 @@ class AgencyKey(ServerFieldsMixin, ModelSQL, ModelView):
     # only the leader and the people the leader delegates may use it, and
     # every use is logged (art. 12.4).
     _server_fields = CERTIFICATE_FIELDS
+    # The PIN of the token or the passphrase of the PKCS#12 file, kept so
+    # that the clerk releases and seals without typing it
+    _secrets = ('pin',)
     company = fields.Many2One(
         'company.company', "Agency", required=True, ondelete='CASCADE')
     name = fields.Char("Name", required=True)
@@ -99,15 +105,12 @@ class AgencyKey(ServerFieldsMixin, ModelSQL, ModelView):
             'invisible': Eval('kind') != 'pkcs11',
             'required': Eval('kind') == 'pkcs11',
             })
-    # Never sent to a client: written through new_pin, read by the server
-    pin = fields.Char("PIN / Passphrase", strip=False, loading='lazy')
-    new_pin = fields.Function(fields.Char(
-            "New PIN / Passphrase", strip=False,
-            help="Leave empty to keep the stored one, or to read it from "
-            "the server configuration ([mvp_signature] pin_<token label>)."),
-        'get_new_pin', setter='set_new_pin')
-    pin_stored = fields.Function(
-        fields.Boolean("PIN Stored"), 'get_pin_stored')
+    pin_encrypted = fields.Char(
+        "PIN / Passphrase (Encrypted)", strip=False, loading='lazy')
+    pin_secret = secret_field("New PIN / Passphrase",
+        help="Leave empty to keep the stored one, or to read it from "
+        "the server configuration ([mvp_signature] pin_<token label>).")
+    pin_stored = stored_field("PIN Stored")
     pkcs12 = fields.Binary(
         "PKCS#12 File", filename='pkcs12_name',
         states={
@@ -173,20 +176,6 @@ class AgencyKey(ServerFieldsMixin, ModelSQL, ModelView):
     def default_pkcs11_module(cls):
         return next(iter(sorted(pkcs11_modules())), None)
 
-    def get_new_pin(self, name):
-        return None
-
-    @classmethod
-    def set_new_pin(cls, agency_keys, name, value):
-        if value:
-            with without_check_access():
-                cls.write(agency_keys, {'pin': value})
-
-    @classmethod
-    def get_pin_stored(cls, agency_keys, name):
-        with without_check_access():
-            return {k.id: bool(k.pin) for k in cls.browse(agency_keys)}
-
     def module_path(self):
         "Return the path of the key's PKCS#11 module from the configuration"
         path = pkcs11_modules().get(self.pkcs11_module or '')
@@ -203,8 +192,7 @@ class AgencyKey(ServerFieldsMixin, ModelSQL, ModelView):
     def _pin(self, pin=None):
         if pin:
             return pin
-        with without_check_access():
-            stored = self.__class__(self.id).pin
+        stored = self.get_secret('pin')
         if stored:
             return stored
         if self.kind == 'pkcs11' and self.token_label:
@@ -287,7 +275,7 @@ class AgencyKey(ServerFieldsMixin, ModelSQL, ModelView):
         changed, close = [], False
         for agency_keys, values in zip(actions, actions, strict=True):
             close |= bool(KEY_MATERIAL & set(values))
-            if (KEY_MATERIAL - {'pin', 'new_pin'}) & set(values):
+            if (KEY_MATERIAL - PIN_FIELDS) & set(values):
                 changed.extend(agency_keys)
         if close:
             keys.close_pkcs11_sessions()

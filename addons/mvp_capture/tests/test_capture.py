@@ -49,7 +49,7 @@ def imap_inbox(agency, server, user, password):
                 'name': "Hộp thư văn thư", 'agency': agency.id,
                 'imap_active': True, 'imap_host': '127.0.0.1',
                 'imap_port': server.port, 'imap_security': 'none',
-                'imap_user': user, 'imap_password': password,
+                'imap_user': user, 'imap_password_secret': password,
                 'rules': [('create', [{
                                 'action': (
                                     'document.incoming|from_inbound_email'),
@@ -311,7 +311,7 @@ class CaptureTestCase(unittest.TestCase):
                         'name': "Sai mật khẩu", 'agency': receiver.id,
                         'imap_active': True, 'imap_host': '127.0.0.1',
                         'imap_port': server.port, 'imap_security': 'none',
-                        'imap_user': 'vanthu', 'imap_password': 'wrong',
+                        'imap_user': 'vanthu', 'imap_password_secret': 'wrong',
                         }])
             with self.assertRaises(CaptureError):
                 Inbox.fetch_imap([inbox])

@@ -36,8 +36,9 @@ def make_peer(name='peer', url='http://127.0.0.1:9/db/mvp/edxml',
     Peer = pool.get('mvp.interchange.peer')
     Route = pool.get('mvp.interchange.route')
     peer = Peer(name=name, url=url, kind=kind,
-        incoming_key=values.pop('incoming_key', name + '-in'),
-        outgoing_key=values.pop('outgoing_key', name + '-out'), **values)
+        incoming_key_secret=values.pop('incoming_key', name + '-in'),
+        outgoing_key_secret=values.pop('outgoing_key', name + '-out'),
+        **values)
     peer.save()
     Route.create([{'identifier_code': c, 'peer': peer.id} for c in codes])
     return peer

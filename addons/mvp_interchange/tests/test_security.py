@@ -308,14 +308,14 @@ class InterchangeSecurityTestCase(OutgoingSetup, unittest.TestCase):
                 Route.create([{'identifier_code': NAM_DINH,
                             'peer': peer.id}])
             with self.assertRaises(AccessError):
-                Peer.write([Peer(peer.id)], {'incoming_key': 'mine'})
+                Peer.write([Peer(peer.id)], {'incoming_key_secret': 'mine'})
             with self.assertRaises(AccessError):
                 Route.check_modification('create', [Route(
                             identifier_code=NAM_DINH, peer=peer)],
                     external=True)
         self.assertEqual(Route.search([('identifier_code', '=', NAM_DINH)]),
             [])
-        self.assertEqual(Peer(peer.id).incoming_key, 'theirs-in')
+        self.assertEqual(Peer(peer.id).get_secret('incoming_key'), 'theirs-in')
         with acting_as(self.province_admin[1]):
             Route.create([{'identifier_code': NAM_DINH, 'peer': peer.id}])
 

@@ -175,12 +175,14 @@ def pair(backend='sqlite', root=None):
             ['UBND tỉnh Thái Bình', '000.00.00.H54', 'UBND'],
             ['Sở TT&TT Thái Bình', '000.01.00.H54', 'STTTT']],
         peers=[{'name': 'b', 'kind': 'peer', 'url': b.url,
-                'incoming_key': 'key-b-to-a', 'outgoing_key': 'key-a-to-b'}],
+                'incoming_key_secret': 'key-b-to-a',
+                'outgoing_key_secret': 'key-a-to-b'}],
         routes=[['*', 'b']])
     b.call('setup', agencies=[
             ['UBND tỉnh Nghệ An', '000.00.00.H41', 'UBND']],
         peers=[{'name': 'a', 'kind': 'peer', 'url': a.url,
-                'incoming_key': 'key-a-to-b', 'outgoing_key': 'key-b-to-a'}],
+                'incoming_key_secret': 'key-a-to-b',
+                'outgoing_key_secret': 'key-b-to-a'}],
         routes=[['*', 'a']])
     for installation in (a, b):
         installation.start()

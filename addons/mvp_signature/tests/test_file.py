@@ -105,14 +105,14 @@ class Setup:
                         'kind': 'pkcs11',
                         'pkcs11_module': test_pki.SOFTHSM_NAME,
                         'token_label': test_pki.TOKEN,
-                        'key_label': 'agency', 'pin': test_pki.PIN,
+                        'key_label': 'agency', 'pin_secret': test_pki.PIN,
                         'chain': chain}])
         else:
             self.agency_key, = AgencyKey.create([{
                         'company': self.company.id, 'name': 'P12',
                         'kind': 'pkcs12',
                         'pkcs12': pki.agency.p12(pki.chain),
-                        'pin': test_pki.PASSPHRASE}])
+                        'pin_secret': test_pki.PASSPHRASE}])
 
     def upload(self, data, name='congvan.pdf'):
         pool = Pool()
@@ -374,7 +374,7 @@ class SignatureFileTestCase(unittest.TestCase):
                     sign.start.file = draft
                     sign.start.kind = 'personal'
                     sign.start.personal_key = setup.personal['officer']
-                    sign.start.passphrase = test_pki.PASSPHRASE
+                    sign.start.passphrase_secret = test_pki.PASSPHRASE
                     self.assertEqual(sign.transition_sign(), 'end')
                     sign._save()
                     stored = Session(session_id).data

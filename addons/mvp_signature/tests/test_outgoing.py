@@ -51,12 +51,12 @@ class OutgoingSignatureTestCase(OutgoingSetup, unittest.TestCase):
                 'kind': 'pkcs11', 'name': 'HSM',
                 'pkcs11_module': test_pki.SOFTHSM_NAME,
                 'token_label': test_pki.TOKEN, 'key_label': 'agency',
-                'pin': test_pki.PIN, 'chain': _pem(pki.chain)}
+                'pin_secret': test_pki.PIN, 'chain': _pem(pki.chain)}
         else:
             values = {
                 'kind': 'pkcs12', 'name': 'P12',
                 'pkcs12': pki.agency.p12(pki.chain),
-                'pin': test_pki.PASSPHRASE}
+                'pin_secret': test_pki.PASSPHRASE}
         self.agency_key, = AgencyKey.create([{
                     'company': self.agency.id, **values}])
 

@@ -23,7 +23,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
 
-PERSONAL = {'kind': 'personal', 'passphrase': test_pki.PASSPHRASE}
+PERSONAL = {'kind': 'personal', 'passphrase_secret': test_pki.PASSPHRASE}
 
 
 class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
@@ -97,8 +97,8 @@ class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
         pool = Pool()
         AgencyKey = pool.get('mvp.signature.agency_key')
         names = ['company', 'kind', 'pkcs11_module', 'token_label',
-            'key_label', 'pin', 'pkcs12', 'chain', 'certificate', 'subject',
-            'name', 'active']
+            'key_label', 'pin_encrypted', 'pkcs12', 'chain', 'certificate',
+            'subject', 'name', 'active']
         values, = AgencyKey.read([key.id], names)
         return values
 
@@ -151,7 +151,7 @@ class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
         key, = AgencyKey.create([{
                     'company': self.agency.id, 'name': 'Token',
                     'kind': 'pkcs11', 'pkcs11_module': test_pki.SOFTHSM_NAME,
-                    'token_label': 'x', 'key_label': 'x', 'pin': '1'}])
+                    'token_label': 'x', 'key_label': 'x', 'pin_secret': '1'}])
         cursor.execute(*table.update(
                 [table.pkcs11_module], ['/tmp/libevil.so'],
                 where=table.id == key.id))
@@ -179,7 +179,7 @@ class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
         attempts = [
             {'token_label': 'other-token'}, {'key_label': 'other-key'},
             {'kind': 'pkcs12', 'pkcs12': fake.p12(self.pki.chain)},
-            {'new_pin': '0000'}, {'pin': '0000'},
+            {'pin_secret': '0000'}, {'pin_encrypted': '0000'},
             {'chain': b'-----BEGIN CERTIFICATE-----'},
             {'certificate': fake.der}, {'subject': 'CN=Giả mạo'},
             {'active': False}, {'company': self.agencies[1].id},
@@ -205,8 +205,8 @@ class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
             with self.assertRaises(AccessError):
                 AgencyKey.write(
                     [key], {'certificate': self.pki.fake_official.der})
-            AgencyKey.write([key], {'name': 'Khóa mới', 'new_pin': '9999'})
-        self.assertEqual(self.key_values(key)['pin'], '9999')
+            AgencyKey.write([key], {'name': 'Khóa mới', 'pin_secret': '9999'})
+        self.assertEqual(AgencyKey(key.id).get_secret('pin'), '9999')
         self.assertEqual(self.key_values(key)['name'], 'Khóa mới')
 
     @with_transaction()
@@ -219,13 +219,13 @@ class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
                 self.clerk]:
             with self.subTest(who=who[0].login), self.attacking(who):
                 with self.assertRaises(AccessError):
-                    AgencyKey.read([key.id], ['pin'])
+                    AgencyKey.read([key.id], ['pin_encrypted'])
                 values, = AgencyKey.read(
-                    [key.id], ['new_pin', 'pin_stored'])
-                self.assertFalse(values['new_pin'])
+                    [key.id], ['pin_secret', 'pin_stored'])
+                self.assertFalse(values['pin_secret'])
                 self.assertTrue(values['pin_stored'])
                 view = AgencyKey.fields_view_get(view_type='form')
-                self.assertNotIn('pin', view['fields'])
+                self.assertNotIn('pin_encrypted', view['fields'])
         with self.attacking(self.agency_admin):
             with self.assertRaises(AccessError):
                 AgencyKey.read([key.id], ['pkcs12'])
@@ -240,7 +240,7 @@ class SignatureSecurityTestCase(OutgoingSetup, unittest.TestCase):
                     'company': self.agencies[1].id, 'name': 'P12',
                     'kind': 'pkcs12',
                     'pkcs12': self.pki.agency.p12(self.pki.chain),
-                    'pin': test_pki.PASSPHRASE}])
+                    'pin_secret': test_pki.PASSPHRASE}])
         with self.attacking(self.leader):
             delegate, = Delegate.create([{
                         'key': self.agency_key.id,
