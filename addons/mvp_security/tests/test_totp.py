@@ -138,9 +138,13 @@ class SecondFactorSignInTestCase(SecondFactorConfig, SignInCase):
         name, message = rpc.attempt(login, PASSWORD, totp_code=code)
         self.assertEqual(name, 'totp_code')
         self.assertIn(REPLAYED, message)
-        # nor an earlier step once a later one was used
+        # nor a code older than the last one used
+        with committed():
+            SecondFactor = Pool().get('mvp.security.second_factor')
+            SecondFactor.of(user_id)._write(
+                {'last_step': otp.current_step() + 1})
         name, message = rpc.attempt(login, PASSWORD,
-            totp_code=code_of(secret, -1))
+            totp_code=code_of(secret))
         self.assertIn(REPLAYED, message)
         events = [a['event'] for a in audit(login=login)
             if a['event'].startswith('totp')]
@@ -393,16 +397,17 @@ class DossierDestructionTestCase(SecondFactorConfig, unittest.TestCase):
         clerk, = self.clerk.users
         factor = SecondFactor.get_or_create(clerk.id)
         secret = factor.begin()
-        factor.activate(code_of(secret, -1))
+        used = code_of(secret)
+        factor.activate(used)
         with acting_as(self.clerk), \
                 Transaction().set_context(language='vi'):
             with self.assertRaises(UserError) as cm:
                 Disposal.destroy([disposal])
             self.assertIn("xác nhận lại", cm.exception.message)
             with self.assertRaises(UserError) as cm:
-                self.confirm(code_of(secret, -1))  # already used
+                self.confirm(used)
             self.assertIn(REPLAYED, cm.exception.message)
-            self.assertEqual(self.confirm(code_of(secret)), 'end')
+            self.assertEqual(self.confirm(code_of(secret, 1)), 'end')
             Disposal.destroy([disposal])
         self.assertEqual(Disposal(disposal.id).state, 'done')
         self.assertEqual(type(dossier)(dossier.id).state, 'destroyed')
