@@ -465,6 +465,9 @@ class Enrol(Wizard):
         User = pool.get('res.user')
         user = User(Transaction().user)
         factor = SecondFactor.of(user.id)
+        if not factor:  # "confirm" called without "start"
+            raise UserError(gettext(
+                    'mvp_security.msg_second_factor_enrol_wrong'))
         # a stolen session must not replace the factor: the current one
         # first (read on the server, not from the form's "enrolled")
         if factor.is_enrolled and factor.check(
