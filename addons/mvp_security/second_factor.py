@@ -406,6 +406,7 @@ class User(metaclass=PoolMeta):
 class EnrolStart(ModelView):
     "Enrol a Second Factor"
     __name__ = 'mvp.security.second_factor.enrol.start'
+    __string__ = "Enrol a Second Factor"
     enrolled = fields.Boolean("Already Enrolled", readonly=True)
     current_code = fields.Char("Current Code",
         states={
@@ -423,6 +424,7 @@ class EnrolStart(ModelView):
 class EnrolCodes(ModelView):
     "Recovery Codes"
     __name__ = 'mvp.security.second_factor.enrol.codes'
+    __string__ = "Recovery Codes"
     recovery_codes = fields.Text("Recovery Codes", readonly=True,
         help="Each code signs in once without the phone.")
 
@@ -490,6 +492,7 @@ class Enrol(Wizard):
 class ConfirmStart(ModelView):
     "Confirm with the Second Factor"
     __name__ = 'mvp.security.second_factor.confirm.start'
+    __string__ = "Confirm with the Second Factor"
     code = fields.Char("Code", required=True,
         help="A code of your authenticator app (or a recovery code).")
 
