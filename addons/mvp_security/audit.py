@@ -52,6 +52,13 @@ EVENTS = [
     ('role_add', "Agency role given"),
     ('role_remove', "Agency role taken away"),
     ('audit_read', "Audit trail read"),
+    ('totp_enrol', "Second factor enrolled"),
+    ('totp_success', "Second factor accepted"),
+    ('totp_failed', "Second factor refused"),
+    ('totp_replay', "Second factor code replayed"),
+    ('totp_recovery', "Recovery code used"),
+    ('totp_reset', "Second factor reset"),
+    ('totp_reauth', "Confirmed with the second factor"),
     ]
 
 

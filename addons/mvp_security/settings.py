@@ -7,6 +7,7 @@ sees the file's values; every option can also come from the environment
 as TRYTOND_MVP_SECURITY__<OPTION>.
 """
 import datetime as dt
+import ipaddress
 
 from trytond import config
 
@@ -58,3 +59,29 @@ def inactive_days():
 def display_timezone():
     "The time zone the users are told times in"
     return config.get(SECTION, 'timezone', default='Asia/Ho_Chi_Minh')
+
+
+def trusted_networks():
+    """The provincial networks (CIDRs, comma-separated) from which an
+    account that is not an administrator signs in without a second
+    factor; none by default: every sign-in is from outside"""
+    value = config.get(SECTION, 'trusted_networks', default='') or ''
+    return [ipaddress.ip_network(n.strip(), strict=False)
+        for n in value.split(',') if n.strip()]
+
+
+def enrolment_window():
+    """How long a new account, or one whose second factor was reset, may
+    enrol its authenticator during sign-in (72 h)"""
+    return dt.timedelta(
+        hours=config.getint(SECTION, 'enrolment_hours', default=72))
+
+
+def reauthentication_window():
+    "How long a confirmation with the second factor allows one destruction"
+    return _seconds('reauthentication_seconds', 5 * 60)
+
+
+def otp_issuer():
+    "The name the authenticator app shows beside the account"
+    return config.get(SECTION, 'otp_issuer', default='MVP Office')

@@ -7,6 +7,7 @@ from trytond.tests.test_tryton import ModuleTestCase
 class MvpSecurityTestCase(WebClientViewsMixin, ModuleTestCase):
     "Test MVP security module"
     module = 'mvp_security'
+    extras = ['mvp_dossier']
 
 
 del ModuleTestCase
