@@ -12,8 +12,13 @@ and give back Unicode NFC; the regulation (Art. 6.8) wants Unicode.
 
 A text is converted only when it holds no letter beyond Windows-1252
 (real Unicode Vietnamese almost always has ư, ơ, đ, ă or a letter of
-U+1EA0..U+1EF9) and when the conversion turns words that are not
-Vietnamese syllables into words that are.
+U+1EA0..U+1EF9), when the conversion turns words that are not
+Vietnamese syllables into words that are, and when at least three
+quarters of the converted words are Vietnamese syllables (French or
+English text keeps too many foreign words).
+
+``LegacyTextMixin`` applies them to the texts of a document in its
+``create`` and ``write``, the one place every entry path goes through.
 """
 import re
 import unicodedata
@@ -25,8 +30,8 @@ from trytond.transaction import Transaction
 from .document_type import is_classified
 from .protection import refuse
 
-__all__ = ['TCVN3', 'VNI', 'detect', 'convert', 'repair', 'repair_values',
-    'is_syllable', 'LegacyTextMixin']
+__all__ = ['TCVN3', 'VNI', 'from_tcvn3', 'from_vni', 'detect', 'convert',
+    'repair', 'repair_values', 'is_syllable', 'LegacyTextMixin']
 
 TCVN3 = 'tcvn3'
 VNI = 'vni'
