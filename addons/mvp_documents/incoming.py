@@ -16,7 +16,7 @@ from trytond.transaction import (
     Transaction, check_access, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from . import legacy_text, outgoing_notification
+from . import outgoing_notification
 from .back_entry import (
     BackEntryMixin, RecordedLateMixin, occurred, step_time)
 from .calendar import add_working_days
@@ -24,19 +24,13 @@ from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
 from .employee import stamp_employee, user_employees
 from .exceptions import IncomingError
 from .file import DocumentFileMixin
+from .legacy_text import LegacyTextMixin
 from .notification import notify
 from .protection import ServerFieldsMixin, _plain, refuse
 from .retention import DocumentCopies
 from .role import has_agency_role
 from .unicode import fold
 
-LEGACY_ENCODINGS = [
-    (None, ""),
-    (legacy_text.TCVN3, "TCVN3 (ABC)"),
-    (legacy_text.VNI, "VNI"),
-    ]
-# The texts that may arrive typed with a pre-Unicode font
-LEGACY_FIELDS = ('subject', 'issuer_name', 'signer_name', 'notes')
 CHANNELS = [
     ('paper', "Paper"),
     ('exchange', "Electronic Exchange"),
@@ -156,8 +150,9 @@ def changed_fields(record, values, names):
     return changed
 
 
-class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
-        DocumentCopies, ChatMixin, Workflow, ModelSQL, ModelView):
+class Incoming(ServerFieldsMixin, LegacyTextMixin, BackEntryMixin,
+        DocumentFileMixin, DocumentCopies, ChatMixin, Workflow, ModelSQL,
+        ModelView):
     "Incoming Document"
     __name__ = 'mvp.incoming'
     __string__ = "Incoming Document"
@@ -169,8 +164,9 @@ class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
             'state', 'arrival_number', 'year', 'registered_date',
             'registered_by', 'submitted_by', 'assigned_by',
             'recorded_late', 'origin', 'return_reason', 'events',
-            'legacy_encoding', 'legacy_text',
             })
+    # the texts that may arrive typed with a pre-Unicode font
+    _legacy_fields = ('subject', 'issuer_name', 'signer_name', 'notes')
     # search_text is refused in write() itself: the folded text is added
     # to the values there, before check_modification sees them
     _computed_fields = frozenset({'all_assignments'})
@@ -244,15 +240,6 @@ class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
             'readonly': Eval('state').in_(list(CLOSED_STATES)),
             })
     notes = fields.Text("Notes")
-    legacy_encoding = fields.Selection(
-        LEGACY_ENCODINGS, "Converted From", readonly=True,
-        states={'invisible': ~Eval('legacy_encoding')},
-        help="The pre-Unicode encoding (TCVN3 or VNI) the text arrived in; "
-        "it was converted to Unicode (TCVN 6909).")
-    legacy_text = fields.Text(
-        "Text as Received", readonly=True,
-        states={'invisible': ~Eval('legacy_encoding')},
-        help="The converted texts as they arrived, before the conversion.")
     paper_holder = fields.Many2One(
         'company.employee', "Paper Copy Held By", ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))],
@@ -566,7 +553,7 @@ class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
 
     @classmethod
     def create(cls, vlist):
-        vlist = [v.copy() for v in vlist]
+        vlist = cls.legacy_create_values(vlist)
         for values in vlist:
             values['search_text'] = cls._search_text(values)
         return super().create(vlist)
@@ -578,6 +565,7 @@ class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
         # The folded text goes in the same UPDATE as the fields it folds:
         # a second write would validate the whole document again
         cls._check_search_text(args)
+        args = cls.legacy_write_args(args)
         lowered = cls._lowered_confidentiality(args)
         actions = iter(args)
         args, classified = [], []
@@ -650,7 +638,7 @@ class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
         for name in [
                 'arrival_number', 'year', 'registered_date', 'registered_by',
                 'submitted_by', 'assigned_by', 'return_reason', 'origin',
-                'submitted_to', 'legacy_encoding', 'legacy_text']:
+                'submitted_to']:
             default.setdefault(name, None)
         default.setdefault('state', 'draft')
         default.setdefault('recorded_late', False)
@@ -795,19 +783,6 @@ class Incoming(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
                     document=incoming.rec_name)
 
     # Intake
-
-    @classmethod
-    def repair_legacy_text(cls, values):
-        """Convert the texts of values typed in TCVN3 or VNI to Unicode,
-        in place, keeping what arrived in legacy_text (every entry path:
-        exchange, e-mail, back-fill)"""
-        originals, encoding = legacy_text.repair_values(values, LEGACY_FIELDS)
-        if encoding and not is_classified(values.get('confidentiality')):
-            labels = cls.fields_get(list(originals))
-            values['legacy_encoding'] = encoding
-            values['legacy_text'] = '\n'.join(
-                f"{labels[n]['string']}: {t}" for n, t in originals.items())
-        return values
 
     @classmethod
     def receive_electronic(cls, company, values, files, origin=None):

@@ -20,6 +20,7 @@ from .employee import user_employees
 from .exceptions import OutgoingError
 from .file import DocumentFileMixin
 from .incoming import local_date
+from .legacy_text import LegacyTextMixin
 from .notation import compose_notation, document_identifier, format_number
 from .protection import ServerFieldsMixin, refuse
 from .retention import DocumentCopies
@@ -106,14 +107,16 @@ class DocumentFile(metaclass=PoolMeta):
             'mvp.outgoing', 'mvp.outgoing.comment'}
 
 
-class Outgoing(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
-        DocumentCopies, Workflow, ModelSQL, ModelView):
+class Outgoing(ServerFieldsMixin, LegacyTextMixin, BackEntryMixin,
+        DocumentFileMixin, DocumentCopies, Workflow, ModelSQL, ModelView):
     __string__ = "Outgoing Document"
     __name__ = 'mvp.outgoing'
     _rec_name = 'subject'
     _server_fields = frozenset(SERVER_FIELDS)
     _fixed_fields = frozenset({'company', 'drafter'})
     _back_entry_states = ('submitted', 'approved', 'numbered')
+    # a subject or notes pasted from a document typed with .VnTime or VNI
+    _legacy_fields = ('subject', 'notes')
     _draft = {'readonly': Eval('state') != 'draft'}
     _numbered = {'readonly': ~Eval('state').in_(['draft', 'submitted'])}
 
@@ -523,6 +526,14 @@ class Outgoing(ServerFieldsMixin, BackEntryMixin, DocumentFileMixin,
         default.setdefault('files', None)
         default.setdefault('state', 'draft')
         return super().copy(outgoings, default=default)
+
+    @classmethod
+    def create(cls, vlist):
+        return super().create(cls.legacy_create_values(vlist))
+
+    @classmethod
+    def write(cls, *args):
+        super().write(*cls.legacy_write_args(args))
 
     # Drafts
     @classmethod

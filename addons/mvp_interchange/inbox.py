@@ -401,7 +401,7 @@ class Message(metaclass=PoolMeta):
         values = self._incoming_values(parsed, Incoming)
         updatable = {k: v for k, v in values.items() if k in {
                 'subject', 'deadline', 'urgency', 'signer_name', 'pages',
-                'notes', 'legacy_encoding', 'legacy_text'}}
+                'notes'}}
         # a document classified since it arrived keeps no subject
         open_ = [i for i in incomings
             if getattr(i, 'state', 'received') == 'received'
@@ -491,10 +491,10 @@ class Message(metaclass=PoolMeta):
             values['notes'] = '\n'.join(filter(None, [values['notes'],
                         gettext('mvp_interchange.msg_message_past_due',
                             date=parsed.due_date.strftime('%d/%m/%Y'))]))
-        values = {k: v for k, v in values.items()
+        # text typed with a TCVN3 or VNI font, arriving as mojibake, is
+        # converted by mvp.incoming's create and write
+        return {k: v for k, v in values.items()
             if k in Incoming._fields and v is not None}
-        # text typed with a TCVN3 or VNI font arrives as mojibake
-        return Incoming.repair_legacy_text(values)
 
     @staticmethod
     def _incoming_files(parsed):

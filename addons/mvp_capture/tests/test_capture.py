@@ -3,6 +3,7 @@
 """Capture of incoming documents: scans through the intake queue with OCR,
 e-mails (.eml upload and IMAP), duplicates."""
 import datetime as dt
+import email.header
 import unittest
 
 from trytond.exceptions import UserWarning
@@ -262,6 +263,27 @@ class CaptureTestCase(unittest.TestCase):
         self.assertEqual(
             Attachment.search([('resource', '=', str(incoming))]), [])
         self.assertEqual(len([l for l in lines if 'huy.eml' in l]), 2)
+
+    @with_transaction()
+    def test_email_typed_with_tcvn3_arrives_in_unicode(self):
+        "An e-mail from a .VnTime mailer (its subject in Windows-1252)"
+        pool = Pool()
+        Incoming = pool.get('mvp.incoming')
+        receiver, _ = agencies()
+        subject = 'V/v b¸o c¸o t×nh h×nh thùc hiÖn kÕ ho¹ch n¨m 2026'
+        header = email.header.Header(subject, 'windows-1252').encode()
+        eml = _eml('placeholder').replace(
+            b'Subject: placeholder', b'Subject: ' + header.encode())
+        self.assertIn(b'windows-1252', eml)
+        incoming = intake(receiver, 'thu.eml', eml).result
+        incoming = Incoming(incoming.id)
+        self.assertEqual(incoming.subject,
+            'V/v báo cáo tình hình thực hiện kế hoạch năm 2026')
+        self.assertEqual(incoming.legacy_encoding, 'tcvn3')
+        self.assertIn(f"Subject: {subject}", incoming.legacy_text)
+        # the sender's name and the notes were Unicode: left alone
+        self.assertEqual(incoming.issuer_name, "Văn thư Sở Nội vụ")
+        self.assertNotIn("Issuer:", incoming.legacy_text)
 
     @with_transaction()
     def test_not_an_email(self):

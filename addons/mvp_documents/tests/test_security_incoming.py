@@ -645,10 +645,8 @@ class SecurityIncomingTestCase(unittest.TestCase):
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
         a = Agency()
-        received = Incoming.receive_electronic(a.company,
-            Incoming.repair_legacy_text({
-                    'subject': "V/v b¸o c¸o t×nh h×nh", 'notation': '5/BC'}),
-            [])
+        received = Incoming.receive_electronic(a.company, {
+                'subject': "V/v b¸o c¸o t×nh h×nh", 'notation': '5/BC'}, [])
         self.assertEqual(
             (received.subject, received.legacy_encoding),
             ("V/v báo cáo tình hình", 'tcvn3'))
