@@ -25,8 +25,9 @@ the trusted networks the other accounts enrol from the menu (QR code)
 whenever they like.
 
 Nobody reads the secrets through the client: their model has no access
-for any group, and only the server's code below touches them, through
-``_seal`` and ``_unseal`` (the place to encrypt them).  Recovery codes
+for any group, and only the server's code below touches them; they are
+stored encrypted with the server's key (mvp_documents' secret service,
+rotated with the others by ``mvp-secrets rotate``).  Recovery codes
 are kept as hashes.  The last time step used is kept per account and a
 code of that step or an earlier one is refused (no replay).
 """
@@ -39,6 +40,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.modules.mvp_documents.protection import refuse, users_call
 from trytond.modules.mvp_documents.role import is_province_admin
+from trytond.modules.mvp_documents.secret import SecretMixin, encrypt
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -111,15 +113,16 @@ def require_recent_second_factor():
                 'mvp_security.msg_second_factor_confirm_first'))
 
 
-class SecondFactor(ModelSQL):
+class SecondFactor(SecretMixin, ModelSQL):
     "Second Factor of an Account"
     __name__ = 'mvp.security.second_factor'
     __string__ = "Second Factor of an Account"
     user = fields.Many2One(
         'res.user', "User", required=True, ondelete='CASCADE')
-    secret = fields.Char("Secret", strip=False)
-    pending_secret = fields.Char("Pending Secret", strip=False,
+    secret_encrypted = fields.Char("Secret", strip=False)
+    pending_secret_encrypted = fields.Char("Pending Secret", strip=False,
         help="The key shown for enrolment, active once a code matches.")
+    _secrets = ('secret', 'pending_secret')
     last_step = fields.Integer("Last Time Step Used")
     enrolled = fields.Timestamp("Enrolled")
     enrol_until = fields.Timestamp("Enrolment Allowed Until")
@@ -134,15 +137,6 @@ class SecondFactor(ModelSQL):
             ('user_unique', Unique(t, t.user),
                 'mvp_security.msg_second_factor_unique'),
             ]
-
-    # The only two places where a secret is stored or read: encrypt here.
-    @staticmethod
-    def _seal(secret):
-        return secret
-
-    @staticmethod
-    def _unseal(stored):
-        return stored
 
     @classmethod
     def of(cls, user_id):
@@ -161,7 +155,7 @@ class SecondFactor(ModelSQL):
 
     @property
     def is_enrolled(self):
-        return bool(self.secret)
+        return bool(self.secret_encrypted)
 
     @classmethod
     def enrolment_open(cls, user_id):
@@ -179,23 +173,23 @@ class SecondFactor(ModelSQL):
     def begin(self, keep=False):
         """Store a new pending secret (or keep the pending one) and
         return it"""
-        if keep and self.pending_secret:
-            return self._unseal(self.pending_secret)
+        if keep and self.pending_secret_encrypted:
+            return self.get_secret('pending_secret')
         secret = otp.new_secret()
-        self._write({'pending_secret': self._seal(secret)})
+        self._write({'pending_secret_encrypted': encrypt(secret)})
         return secret
 
     def activate(self, code):
         """Make the pending secret the account's if code is its current
         code; return whether it did"""
-        if not self.pending_secret:
+        if not self.pending_secret_encrypted:
             return False
-        step = otp.matching_step(self._unseal(self.pending_secret), code)
+        step = otp.matching_step(self.get_secret('pending_secret'), code)
         if step is None:
             return False
         self._write({
-                'secret': self.pending_secret,
-                'pending_secret': None,
+                'secret_encrypted': self.pending_secret_encrypted,
+                'pending_secret_encrypted': None,
                 'last_step': step,
                 'enrolled': utcnow(),
                 'enrol_until': None,
@@ -209,7 +203,7 @@ class SecondFactor(ModelSQL):
         RecoveryCode = Pool().get('mvp.security.recovery_code')
         code = otp.normalize_code(code)
         if otp.is_totp_code(code):
-            step = otp.matching_step(self._unseal(self.secret), code)
+            step = otp.matching_step(self.get_secret('secret'), code)
             if step is None:
                 return 'wrong'
             return 'valid' if self._use_step(step) else 'replayed'
@@ -319,7 +313,7 @@ class User(metaclass=PoolMeta):
         with without_check_access():
             enrolled = {f.user.id for f in SecondFactor.search([
                         ('user', 'in', [u.id for u in users]),
-                        ('secret', '!=', None),
+                        ('secret_encrypted', '!=', None),
                         ])}
         return {u.id: u.id in enrolled for u in users}
 

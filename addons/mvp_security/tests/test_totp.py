@@ -19,10 +19,11 @@ from trytond.exceptions import UserError
 from trytond.modules.company.tests import set_company
 from trytond.modules.mvp_documents.tests.incoming_tools import acting_as
 from trytond.modules.mvp_documents.tests.tools import load_vietnamese
+from trytond.modules.mvp_documents.secret import secret_models
 from trytond.modules.mvp_security import otp
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+    DB_NAME, activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
 from .tools import (
@@ -303,13 +304,24 @@ class SecondFactorSignInTestCase(SecondFactorConfig, SignInCase):
                 rpc.login('province.admin.curious', password=PASSWORD,
                     totp_code=code_of(secret))]:
             for model, field in [
-                    ('mvp.security.second_factor', 'secret'),
+                    ('mvp.security.second_factor', 'secret_encrypted'),
                     ('mvp.security.recovery_code', 'code_hash')]:
                 # trytond answers an AccessError with 403 Forbidden
                 with self.assertRaises(HTTPStatusError) as cm:
                     rpc.call('model.%s.search_read' % model,
                         [[], 0, None, None, [field], {}], session)
                 self.assertEqual(cm.exception.status, 403, model)
+
+    def test_the_secret_is_stored_encrypted(self):
+        "The column holds a Fernet token, never the base32 secret"
+        user_id = self.old_account('encrypted.officer')
+        secret = self.enrol(user_id)
+        with Transaction().start(DB_NAME, 0):
+            SecondFactor = Pool().get('mvp.security.second_factor')
+            factor = SecondFactor.of(user_id)
+            self.assertNotIn(secret, factor.secret_encrypted)
+            self.assertEqual(factor.get_secret('secret'), secret)
+            self.assertIn(SecondFactor, secret_models(Pool()))
 
     def test_reset_by_the_provincial_administrator(self):
         login = 'phone.stolen'
