@@ -17,7 +17,7 @@ import string
 
 from trytond.exceptions import LoginException
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, fields
+from trytond.model import ModelSQL, dualmethod, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.res.user import PasswordError
 from trytond.transaction import Transaction, without_check_access
@@ -150,14 +150,15 @@ class User(metaclass=PoolMeta):
             record('password_change' if own else 'password_set',
                 account=user, login=user.login)
 
-    @classmethod
+    # a dualmethod as Tryton's: the sign-in dialog's "forgotten password"
+    # (security.reset_password) calls it on the instance
+    @dualmethod
     def reset_password(cls, users, length=8, from_=None):
         super().reset_password(users, length=length, from_=from_)
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
+        # the temporary password asks for a new one when it is used
+        # (_password_renewal_reason); anyone may ask for a reset, so the
+        # account's own password keeps working meanwhile
         for user in users:
-            cursor.execute(*table.update([table.password_must_change],
-                    [True], where=table.id == user.id))
             record('password_reset', account=user, login=user.login)
 
     @classmethod
@@ -165,7 +166,7 @@ class User(metaclass=PoolMeta):
         """Ask for a new password during the sign-in of user_id when it
         must change; set it once given twice and valid"""
         user = cls(user_id)
-        reason = cls._password_renewal_reason(user)
+        reason = cls._password_renewal_reason(user, parameters)
         if not reason:
             return
         new = parameters.get('new_password')
@@ -205,8 +206,12 @@ class User(metaclass=PoolMeta):
             raise PasswordError(gettext('mvp_security.msg_password_same'))
 
     @classmethod
-    def _password_renewal_reason(cls, user):
+    def _password_renewal_reason(cls, user, parameters=None):
         if user.password_must_change:
+            return 'must_change'
+        if user.password_reset and (parameters or {}).get(
+                'password') == user.password_reset:
+            # signed in with the e-mailed temporary password
             return 'must_change'
         if is_administrator(user.id):
             changed = user.password_changed or user.create_date

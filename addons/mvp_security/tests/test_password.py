@@ -4,7 +4,10 @@
 for administrators, inactive accounts disabled."""
 import os
 
+from aiosmtpd.controller import Controller
+
 from trytond import config
+from trytond.modules.mvp_documents.tests.test_reminder import Sink, free_port
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
@@ -184,3 +187,63 @@ class PasswordTestCase(SignInCase):
         self.assertEqual(self.rpc.attempt('idle.user', PASSWORD), 401)
         disabled, = audit('account_disable', 'idle.user')
         self.assertEqual(disabled['account'], idle)
+
+
+class ResetByEmailTestCase(SignInCase):
+    """Lost password (Article 14.1): the sign-in dialog's "forgotten
+    password" e-mails a one-time password valid [password] reset_timeout;
+    it serves once, is refused when expired, and each reset is logged"""
+
+    def setUp(self):
+        self.rpc = RPC()
+        self.sink = Sink()
+        port = free_port()
+        self.controller = Controller(
+            self.sink, hostname='127.0.0.1', port=port)
+        self.controller.start()
+        self.addCleanup(self.controller.stop)
+        previous = config.get('email', 'uri')
+        config.set('email', 'uri', 'smtp://127.0.0.1:%s' % port)
+        self.addCleanup(config.set, 'email', 'uri', previous)
+
+    def request_reset(self, login):
+        "Ask for a reset as the sign-in dialog does; return the e-mail"
+        self.sink.messages.clear()
+        self.rpc.call('common.db.reset_password', [login, 'vi'])
+        (to, message), = self.sink.messages
+        return to, message
+
+    def temporary_password(self, user):
+        with Transaction().start(DB_NAME, 0):
+            return Pool().get('res.user')(user).password_reset
+
+    def test_reset_by_email_serves_once_and_expires(self):
+        login = 'lost.phone'
+        user = self.create_user(login, 'group_mvp_officer')
+        self.set_user(user, email='lost.phone@snv.thaibinh.gov.vn')
+        to, message = self.request_reset(login)
+        self.assertEqual(to, ['lost.phone@snv.thaibinh.gov.vn'])
+        code = self.temporary_password(user)
+        self.assertIn(code, message.get_body(('plain', 'html')).get_content())
+        self.assertEqual(audit('password_reset', login)[-1]['actor'], None)
+        # the temporary password asks for a new one at once
+        name, _ = self.rpc.attempt(login, code)
+        self.assertEqual(name, 'new_password')
+        session = self.rpc.attempt(login, code,
+            new_password='Dien#Thoai-2026',
+            new_password_confirm='Dien#Thoai-2026')
+        self.assertEqual(session[1], user)
+        # used once: it no longer signs in
+        self.assertEqual(self.rpc.attempt(login, code), 401)
+
+        # anyone may ask for a reset: the account's own password keeps
+        # working, and the temporary one left to expire is refused
+        self.request_reset(login)
+        code = self.temporary_password(user)
+        self.assertEqual(
+            self.rpc.attempt(login, 'Dien#Thoai-2026')[:2], (login, user))
+        self.set_user(user, password_reset_expire=utc_ago(seconds=1))
+        self.assertEqual(self.rpc.attempt(login, code), 401)
+        self.assertEqual(
+            self.rpc.attempt(login, 'Dien#Thoai-2026')[:2], (login, user))
+        self.assertEqual(len(audit('password_reset', login)), 2)
