@@ -7,10 +7,16 @@ and deletion of accounts and every change of permissions (groups and
 agency roles).  Accounts unused for 45 days are disabled (TCVN
 14423:2026, level 2 and up).
 """
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from sql import Null
 from sql.conditionals import Coalesce
 
+from trytond.i18n import gettext
+
 from trytond.model import ModelView, fields
+from trytond.modules.mvp_documents.notification import send_email
 from trytond.modules.mvp_documents.protection import refuse, users_call
 from trytond.modules.mvp_documents.role import is_province_admin
 from trytond.pool import Pool, PoolMeta
@@ -25,7 +31,9 @@ from .audit import record, utcnow
 UNLOGGED_FIELDS = frozenset({
         'last_login', 'password_changed', 'password_hash', 'password',
         'password_reset', 'password_reset_expire', 'password_must_change',
-        'warnings', 'avatar', 'avatar_cache'})
+        'warnings', 'avatar', 'avatar_cache', 'inactivity_warned'})
+# an unused account is told this long before it is disabled
+WARNING = dt.timedelta(days=7)
 
 
 class User(metaclass=PoolMeta):
@@ -33,7 +41,11 @@ class User(metaclass=PoolMeta):
     last_login = fields.Timestamp("Last Sign-in", readonly=True)
     locked_until = fields.Function(
         fields.Timestamp("Locked Until"), 'get_locked_until')
-    _server_written = frozenset({'last_login', 'password_changed'})
+    inactivity_warned = fields.Timestamp(
+        "Warned of Inactivity", readonly=True,
+        help="When the account was told it will be disabled unused.")
+    _server_written = frozenset({
+            'last_login', 'password_changed', 'inactivity_warned'})
 
     @classmethod
     def __setup__(cls):
@@ -90,6 +102,7 @@ class User(metaclass=PoolMeta):
     def disable_inactive_accounts(cls):
         """Disable the accounts without a sign-in for [mvp_security]
         inactive_days (45): the cron's method"""
+        cls.warn_inactive_accounts()
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         limit = utcnow() - settings.inactive_days()
@@ -110,6 +123,40 @@ class User(metaclass=PoolMeta):
                 % settings.inactive_days().days)
         return users
 
+
+    @classmethod
+    def warn_inactive_accounts(cls):
+        """E-mail the accounts that the cron will disable within a week,
+        once per period without a sign-in; return them"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        last_use = Coalesce(table.last_login, table.create_date)
+        cursor.execute(*table.select(table.id, last_use,
+                where=(table.active == True)  # noqa: E712
+                & (table.id != 0)
+                & (table.create_date != Null)
+                & (last_use < utcnow() - settings.inactive_days() + WARNING)
+                & ((table.inactivity_warned == Null)
+                    | (table.inactivity_warned < last_use))))
+        rows = cursor.fetchall()
+        zone = ZoneInfo(settings.display_timezone())
+        for user_id, last in rows:
+            user = cls(user_id)
+            if isinstance(last, str):
+                # SQLite gives an expression's timestamp as text
+                last = dt.datetime.fromisoformat(last)
+            when = (last + settings.inactive_days()).replace(
+                tzinfo=dt.timezone.utc).astimezone(zone)
+            if user.email:
+                send_email([user.email],
+                    gettext('mvp_security.msg_inactive_warning_subject'),
+                    gettext('mvp_security.msg_inactive_warning_body',
+                        login=user.login, date=when.strftime('%d/%m/%Y'),
+                        days=settings.inactive_days().days))
+        if rows:
+            cursor.execute(*table.update([table.inactivity_warned],
+                    [utcnow()], where=table.id.in_([r[0] for r in rows])))
+        return cls.browse([r[0] for r in rows])
 
 class UserGroup(metaclass=PoolMeta):
     __name__ = 'res.user-res.group'

@@ -2,7 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 """Issue 17 item 3: password rules, renewal at sign-in, expiry and reuse
 for administrators, inactive accounts disabled."""
+import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
 
@@ -12,7 +14,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
 
-from .tools import PASSWORD, RPC, RPCError, SignInCase, audit, utc_ago
+from .tools import (
+    PASSWORD, RPC, RPCError, SignInCase, audit, committed, utc_ago)
 
 FORBIDDEN = os.path.join(os.path.dirname(os.path.dirname(__file__)),
     'data', 'forbidden_passwords.txt')
@@ -189,10 +192,10 @@ class PasswordTestCase(SignInCase):
         self.assertEqual(disabled['account'], idle)
 
 
-class ResetByEmailTestCase(SignInCase):
-    """Lost password (Article 14.1): the sign-in dialog's "forgotten
-    password" e-mails a one-time password valid [password] reset_timeout;
-    it serves once, is refused when expired, and each reset is logged"""
+class MailedAccountTestCase(SignInCase):
+    """What an account is told by e-mail: the one-time password of the
+    sign-in dialog's "forgotten password" (Article 14.1) and the warning
+    a week before an unused account is disabled"""
 
     def setUp(self):
         self.rpc = RPC()
@@ -247,3 +250,35 @@ class ResetByEmailTestCase(SignInCase):
         self.assertEqual(
             self.rpc.attempt(login, 'Dien#Thoai-2026')[:2], (login, user))
         self.assertEqual(len(audit('password_reset', login)), 2)
+
+    def test_unused_account_is_warned_a_week_before(self):
+        soon = self.create_user('soon.idle', 'group_mvp_officer')
+        later = self.create_user('later.idle', 'group_mvp_officer')
+        self.set_user(soon, last_login=utc_ago(days=40),
+            email='soon.idle@snv.thaibinh.gov.vn')
+        self.set_user(later, last_login=utc_ago(days=30),
+            email='later.idle@snv.thaibinh.gov.vn')
+
+        def run_cron():
+            self.sink.messages.clear()
+            with committed():
+                Pool().get('res.user').disable_inactive_accounts()
+            return {tuple(to): m for to, m in self.sink.messages}
+        told = run_cron()
+        self.assertIn(('soon.idle@snv.thaibinh.gov.vn',), told)
+        self.assertNotIn(('later.idle@snv.thaibinh.gov.vn',), told)
+        body = told[('soon.idle@snv.thaibinh.gov.vn',)].get_body(
+            ('plain',)).get_content()
+        disabled_on = dt.datetime.now(ZoneInfo('Asia/Ho_Chi_Minh')
+            ) + dt.timedelta(days=5)
+        self.assertIn(disabled_on.strftime('%d/%m/%Y'), body)
+        # told once; a sign-in starts a new period
+        self.assertNotIn(('soon.idle@snv.thaibinh.gov.vn',), run_cron())
+        self.assertEqual(len(self.rpc.login('soon.idle', password=PASSWORD)),
+            3)
+        # ... weeks later: warned before its last sign-in, idle again
+        self.set_user(soon, last_login=utc_ago(days=39),
+            inactivity_warned=utc_ago(days=50))
+        self.assertIn(('soon.idle@snv.thaibinh.gov.vn',), run_cron())
+        with Transaction().start(DB_NAME, 0):
+            self.assertTrue(Pool().get('res.user')(soon).active)
