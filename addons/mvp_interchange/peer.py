@@ -1,20 +1,15 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import hmac
-import logging
 
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, Unique, fields
 from trytond.modules.mvp_documents.protection import refuse
 from trytond.modules.mvp_documents.role import is_province_admin
-from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
-
-logger = logging.getLogger(__name__)
 
 KINDS = [
     ('peer', "Installation"),
-    ('hub', "Hub (national axis)"),
+    ('hub', "Axis (national or provincial)"),
     ]
 
 
@@ -29,21 +24,23 @@ def check_province_admin(records=(), fields=(), model=None):
 class Peer(DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'mvp.interchange.peer'
     __string__ = "Interchange Peer"
-    # Another installation (POST /<db>/mvp/edxml) or a hub speaking the
-    # national-axis calls.  incoming_key is what the peer presents to us,
-    # outgoing_key what we present to it.
+    # Another installation (POST /<db>/mvp/edxml) or an axis (national or
+    # VNPT-built provincial, axis.py).  incoming_key is what the peer
+    # presents to us, outgoing_key what we present to it: for an axis, the
+    # secret that signs our calls.
     name = fields.Char("Name", required=True)
     kind = fields.Selection(KINDS, "Kind", required=True)
     url = fields.Char("URL", required=True,
         help="For an installation: https://host/<database>/mvp/edxml; "
-        "for a hub: its base URL.")
+        "for an axis: its endpoint, the calls are appended to it.")
     incoming_key = fields.Char("Incoming Key", strip=False,
         help="The key this peer sends to us (Authorization: Bearer).")
     outgoing_key = fields.Char("Outgoing Key", strip=False,
-        help="The key we send to this peer.")
+        help="The key we send to this peer; for an axis, the secret it "
+        "gave us, which signs our calls and never travels.")
     system_id = fields.Char("System ID",
         states={'invisible': Eval('kind') != 'hub'},
-        help="Our system id on the hub (mã định danh or axis id).")
+        help="Our unit's code registered on the axis (systemId).")
     routes = fields.One2Many('mvp.interchange.route', 'peer', "Routes")
 
     @classmethod
@@ -76,42 +73,3 @@ class Peer(DeactivableMixin, ModelSQL, ModelView):
             if hmac.compare_digest(peer.incoming_key, key):
                 return peer
         return None
-
-    @classmethod
-    def poll_hubs(cls, peers=None, commit=True):
-        """Cron: fetch the packages and statuses waiting on every hub.
-
-        Each one is committed before the hub is told it is done, so a crash
-        in between only makes the hub offer it again (then a duplicate).
-        """
-        from .transport import HubClient, TransportError
-        pool = Pool()
-        Message = pool.get('mvp.interchange.message')
-        transaction = Transaction()
-        if peers is None:
-            peers = cls.search([('kind', '=', 'hub')])
-        for peer in peers:
-            client = HubClient(peer.url, peer.system_id or '',
-                peer.outgoing_key or '')
-            try:
-                items = client.get_received_edoc_list()
-            except TransportError as error:
-                logger.warning("hub %s: %s", peer.name, error)
-                continue
-            for item in items:
-                doc_id = str(item.get('id') or item.get('docId') or '')
-                if not doc_id:
-                    continue
-                try:
-                    data = client.get_edoc(doc_id)
-                    answer = Message.receive(peer, data,
-                        message_id=f'hub:{doc_id}')
-                    if commit:
-                        transaction.commit()
-                    client.update_status(doc_id, 'fail'
-                        if answer.get('outcome') == 'rejected' else 'done')
-                except TransportError as error:
-                    if commit:
-                        transaction.rollback()
-                    logger.warning("hub %s, %s: %s", peer.name, doc_id,
-                        error)
