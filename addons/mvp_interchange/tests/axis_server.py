@@ -12,8 +12,9 @@ than "0" and an ``ErrorDesc`` in the real one's unaccented Vietnamese, as
 it does for a sender code that is not the registered one.
 
 It can be told to fail the next calls: ``fail(kind, operation, times)``
-with kind ``error`` (ErrorCode ≠ 0), ``html``, ``empty``, ``http500`` or
-``timeout`` (answers after ``slow`` seconds).
+with kind ``error`` (ErrorCode ≠ 0), ``html``, ``empty``, ``http500``,
+``timeout`` (answers after ``slow`` seconds) or ``forget`` (the docId of
+the call is dropped first, as if the axis had never known it).
 """
 import base64
 import datetime as dt
@@ -141,6 +142,8 @@ class StandInAxis:
             if operation not in REQUIRED:
                 raise Refused('404', f"Khong ho tro dich vu {operation}")
             params = self.authenticate(request, operation, body)
+            if fault == 'forget':
+                self.received.pop(params.get('docId'), None)
             answer = getattr(self, operation)(system, params, body)
         except Refused as refused:
             self.calls.append((system, operation, refused.code))
