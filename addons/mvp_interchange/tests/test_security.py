@@ -323,6 +323,35 @@ class InterchangeSecurityTestCase(OutgoingSetup, unittest.TestCase):
             Route.create([{'identifier_code': NAM_DINH, 'peer': peer.id}])
 
     @with_transaction()
+    def test_what_the_axis_answered_is_the_servers(self):
+        "Nobody writes the axis's answers on a peer or a package; only the "
+        "province admin refreshes the directory, and an axis that does "
+        "not answer is shown on the peer"
+        pool = Pool()
+        Peer = pool.get('mvp.interchange.peer')
+        Message = pool.get('mvp.interchange.message')
+        self.setup()
+        peer = make_peer('axis', url='http://127.0.0.1:9/axis', kind='hub',
+            system_id='000.00.00.H31')
+        message = self.message_of(self.agency, state='sent')
+        with acting_as(self.province_admin[1]):
+            with self.assertRaises(AccessError):
+                Peer.write([Peer(peer.id)], {'axis_error': None,
+                        'axis_errors': 0})
+            with self.assertRaises(AccessError):
+                Message.write([Message(message.id)],
+                    {'delivery_status': 'done'})
+        with acting_as(self.agency_admin[1]), \
+                self.assertRaises(AccessError):
+            Peer.refresh_directory([Peer(peer.id)])
+        self.assertIsNone(Peer(peer.id).directory_refreshed)
+        with acting_as(self.province_admin[1]):
+            Peer.refresh_directory([Peer(peer.id)])
+        peer = Peer(peer.id)
+        self.assertEqual(peer.axis_errors, 1)
+        self.assertIn("getAgenciesList", peer.axis_error)
+
+    @with_transaction()
     def test_clerks_read_the_messages_of_their_agency_only(self):
         "The clerks and admins of an agency read its messages, the province "
         "admin all, an officer none"
