@@ -18,6 +18,7 @@ import hmac
 import json
 import re
 import socket
+import unicodedata
 import urllib.error
 import urllib.request
 from typing import Any
@@ -25,8 +26,8 @@ from typing import Any
 from .transport import TransportError
 
 __all__ = ['AxisClient', 'AxisError', 'PREFIX', 'VERSION', 'USER_AGENT',
-    'VIETNAM', 'file_hash', 'format_timestamp', 'parse_timestamp',
-    'sign', 'signed_headers']
+    'VIETNAM', 'file_hash', 'format_timestamp', 'header_text',
+    'parse_timestamp', 'sign', 'signed_headers']
 
 PREFIX = 'XroadVnpt-'
 VERSION = '3.0.201608'
@@ -68,6 +69,19 @@ def parse_timestamp(text: str) -> dt.datetime:
         raise ValueError(text)
     moment = dt.datetime.strptime(head, '%d%m%YT%H%M%S')
     return moment.replace(microsecond=int(millis) * 1000, tzinfo=VIETNAM)
+
+
+def header_text(text: str, size: int = 500) -> str:
+    """text as an HTTP header value can carry it (Latin-1, one line):
+    Vietnamese without its marks, as the axis writes its own messages.
+
+    >>> header_text("Gói tin bị từ chối:   Đã mật")
+    'Goi tin bi tu choi: Da mat'
+    """
+    text = text.replace('Đ', 'D').replace('đ', 'd')
+    text = unicodedata.normalize('NFKD', text)
+    text = ''.join(c for c in text if not unicodedata.combining(c))
+    return ' '.join(text.encode('ascii', 'ignore').decode().split())[:size]
 
 
 def file_hash(body: bytes) -> str:
@@ -183,7 +197,7 @@ class AxisClient:
         assert status in UPDATE_STATUSES, status
         params = [('docId', doc_id), ('status', status)]
         if description:
-            params.append(('description', description))
+            params.append(('description', header_text(description)))
         return self.call('updateStatus', params)
 
     def get_sent_edoc_list(self, doc_id: str) -> list[dict[str, Any]]:

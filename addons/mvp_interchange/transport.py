@@ -1,6 +1,6 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Delivery of edXML messages to a peer installation or a hub, no Pool.
+"""Delivery of edXML messages to a peer installation or an axis, no Pool.
 
 A peer installation answers ``POST <url>`` with JSON (``accepted``,
 ``duplicate`` or ``rejected``).  An axis (national or provincial) is

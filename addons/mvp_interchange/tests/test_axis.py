@@ -95,6 +95,12 @@ class SignatureTestCase(unittest.TestCase):
             with self.subTest(bad=bad), self.assertRaises(ValueError):
                 axis_client.parse_timestamp(bad)
 
+    def test_free_text_travels_as_latin_1(self):
+        "A Vietnamese reason in a header loses its marks, not its words"
+        self.assertEqual(axis_client.header_text(
+                "Gói tin bị từ chối: văn bản MẬT\r\nĐề nghị gửi giấy"),
+            "Goi tin bi tu choi: van ban MAT De nghi gui giay")
+
     def test_every_call_sends_the_sdk_headers(self):
         "User-Agent, version and an unprefixed Content-Type beside the "
         "signed ones; the call's keys are signed"
@@ -135,7 +141,9 @@ class ClientTestCase(unittest.TestCase):
         self.assertEqual(self.na.download_edoc(received), data)
         self.assertEqual(self.tb.get_sent_edoc_list(sent)[0]
             ['receiveStatus'], 'inbox')
-        self.na.update_status(received, 'done')
+        self.na.update_status(received, 'done', "Đã nhận văn bản")
+        self.assertEqual(self.axis.received[received]['description'],
+            "Da nhan van ban")
         self.assertEqual(self.na.get_received_edoc_list('edoc'), [])
         item, = self.tb.get_sent_edoc_list(sent)
         self.assertEqual((item['toCode'], item['receiveStatus']),

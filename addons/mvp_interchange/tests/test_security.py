@@ -30,7 +30,7 @@ from .test_xml_io import make_package
 LOCAL = '000.00.00.H31'      # an agency of this installation
 NAM_DINH = '000.00.00.H25'   # routed to the peer nam-dinh
 HA_NAM = '000.00.00.H35'     # routed to the peer ha-nam
-AXIS = '000.00.00.G05'       # routed to the hub
+AXIS = '000.00.00.G05'       # routed to the axis
 ELSEWHERE = test_outgoing_package.ELSEWHERE
 SENT_ID = f'{LOCAL},2026/11/20,7/BC-SNV'
 
