@@ -11,6 +11,7 @@ import logging
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.modules.mvp_documents.exceptions import ScannerUnavailableError
 from trytond.modules.mvp_documents.protection import ServerFieldsMixin
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -143,6 +144,10 @@ class Peer(ServerFieldsMixin, metaclass=PoolMeta):
                         Message.delete([placeholder])
             if commit:
                 transaction.commit()
+        except ScannerUnavailableError as error:
+            # our antivirus is down, not the package: the next poll
+            # fetches it again, without counting it against the package
+            return error.message
         except Exception as error:
             logger.warning("axis %s, %s: %s", self.name, doc_id, error,
                 exc_info=not isinstance(error, AxisError))
