@@ -564,7 +564,7 @@ class Message(metaclass=PoolMeta):
     @classmethod
     def _find_same_document(cls, parsed):
         "The first answer when this new document already arrived under "
-        "another message id (e.g. once direct and once through a hub)"
+        "another message id (e.g. once direct and once through an axis)"
         firsts = cls.search([
                 ('direction', '=', 'in'),
                 ('kind', '=', 'package'),

@@ -15,5 +15,9 @@ class Cron(metaclass=PoolMeta):
                 ('mvp.interchange.message|check_stuck',
                     "Alert on Stuck Interchange Messages"),
                 ('mvp.interchange.peer|poll_hubs',
-                    "Fetch Documents from Hubs"),
+                    "Fetch Documents from the Axes"),
+                ('mvp.interchange.peer|track_sent',
+                    "Follow Delivery on the Axes"),
+                ('mvp.interchange.peer|refresh_directories',
+                    "Refresh the Agency Directory of the Axes"),
                 ])

@@ -101,7 +101,7 @@ class Message(metaclass=PoolMeta):
     def _send(self):
         try:
             answer = transport.deliver(self.peer, self.data, self.message_id,
-                self.kind, self.business_type)
+                self.kind, self.recipient_code)
         except transport.Rejected as rejection:
             self._write_attempt('rejected', rejection.code, str(rejection),
                 rejection.answer)

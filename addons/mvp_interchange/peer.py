@@ -1,7 +1,6 @@
 # This file is part of MVP Office.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import hmac
-import logging
 
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
@@ -10,15 +9,12 @@ from trytond.modules.mvp_documents.protection import refuse
 from trytond.modules.mvp_documents.role import is_province_admin
 from trytond.modules.mvp_documents.secret import (
     SecretMixin, secret_field, stored_field)
-from trytond.pool import Pool
-from trytond.pyson import Eval
 from trytond.transaction import Transaction
-
-logger = logging.getLogger(__name__)
+from trytond.pyson import Eval
 
 KINDS = [
     ('peer', "Installation"),
-    ('hub', "Hub (national axis)"),
+    ('hub', "Axis (national or provincial)"),
     ]
 
 
@@ -33,15 +29,16 @@ def check_province_admin(records=(), fields=(), model=None):
 class Peer(SecretMixin, DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'mvp.interchange.peer'
     __string__ = "Interchange Peer"
-    # Another installation (POST /<db>/mvp/edxml) or a hub speaking the
-    # national-axis calls.  incoming_key is what the peer presents to us,
-    # outgoing_key what we present to it.  Both are kept encrypted.
+    # Another installation (POST /<db>/mvp/edxml) or an axis (national or
+    # VNPT-built provincial, axis.py).  incoming_key is what the peer
+    # presents to us, outgoing_key what we present to it: for an axis, the
+    # secret that signs our calls.  Both are kept encrypted.
     _secrets = ('incoming_key', 'outgoing_key')
     name = fields.Char("Name", required=True)
     kind = fields.Selection(KINDS, "Kind", required=True)
     url = fields.Char("URL", required=True,
         help="For an installation: https://host/<database>/mvp/edxml; "
-        "for a hub: its base URL.")
+        "for an axis: its endpoint, the calls are appended to it.")
     incoming_key_encrypted = fields.Char(
         "Incoming Key (Encrypted)", strip=False)
     incoming_key_secret = secret_field("Incoming Key",
@@ -51,12 +48,13 @@ class Peer(SecretMixin, DeactivableMixin, ModelSQL, ModelView):
     outgoing_key_encrypted = fields.Char(
         "Outgoing Key (Encrypted)", strip=False)
     outgoing_key_secret = secret_field("Outgoing Key",
-        help="The key we send to this peer. "
+        help="The key we send to this peer; for an axis, the secret it "
+        "gave us, which signs our calls and never travels. "
         "Leave empty to keep the stored one.")
     outgoing_key_stored = stored_field("Outgoing Key Stored")
     system_id = fields.Char("System ID",
         states={'invisible': Eval('kind') != 'hub'},
-        help="Our system id on the hub (mã định danh or axis id).")
+        help="Our unit's code registered on the axis (systemId).")
     routes = fields.One2Many('mvp.interchange.route', 'peer', "Routes")
 
     @staticmethod
@@ -112,42 +110,3 @@ class Peer(SecretMixin, DeactivableMixin, ModelSQL, ModelView):
                     key.encode('utf-8')):
                 return peer
         return None
-
-    @classmethod
-    def poll_hubs(cls, peers=None, commit=True):
-        """Cron: fetch the packages and statuses waiting on every hub.
-
-        Each one is committed before the hub is told it is done, so a crash
-        in between only makes the hub offer it again (then a duplicate).
-        """
-        from .transport import HubClient, TransportError
-        pool = Pool()
-        Message = pool.get('mvp.interchange.message')
-        transaction = Transaction()
-        if peers is None:
-            peers = cls.search([('kind', '=', 'hub')])
-        for peer in peers:
-            client = HubClient(peer.url, peer.system_id or '',
-                peer.get_secret('outgoing_key') or '')
-            try:
-                items = client.get_received_edoc_list()
-            except TransportError as error:
-                logger.warning("hub %s: %s", peer.name, error)
-                continue
-            for item in items:
-                doc_id = str(item.get('id') or item.get('docId') or '')
-                if not doc_id:
-                    continue
-                try:
-                    data = client.get_edoc(doc_id)
-                    answer = Message.receive(peer, data,
-                        message_id=f'hub:{doc_id}')
-                    if commit:
-                        transaction.commit()
-                    client.update_status(doc_id, 'fail'
-                        if answer.get('outcome') == 'rejected' else 'done')
-                except TransportError as error:
-                    if commit:
-                        transaction.rollback()
-                    logger.warning("hub %s, %s: %s", peer.name, doc_id,
-                        error)

@@ -20,7 +20,7 @@ class Route(ModelSQL, ModelView):
     __name__ = 'mvp.interchange.route'
     __string__ = "Interchange Route"
     # The agency directory: identifier code -> the peer installation or
-    # hub that delivers to it; '*' is the default route.
+    # axis that delivers to it; '*' is the default route.
     identifier_code = fields.Char("Identifier Code", required=True,
         help="The agency's mã định danh, or * for every other agency.")
     name = fields.Char("Agency Name")

@@ -3,7 +3,8 @@
 """An edXML package with an infected attachment is rejected with status
 02 and its reason; nothing of it is kept but the quarantine record.  When
 clamd does not answer, the package is not refused: the endpoint answers
-503 and the sender's outbox sends it again (issue 18, item 1)."""
+503 and the sender's outbox sends it again, or the package stays on the
+axis for the next poll (issue 18, item 1)."""
 import hashlib
 import json
 import os
@@ -14,11 +15,13 @@ from werkzeug.test import Client
 from trytond.modules.mvp_documents.tests.clamd_tools import (
     EICAR, SIGNATURE, Clamd, configured_clamd)
 from trytond.modules.mvp_interchange import xml_io
+from trytond.modules.mvp_interchange.axis_client import AxisClient
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 from trytond.wsgi import app
 
+from .axis_server import StandInAxis
 from .test_interchange import HERE, THERE, make_agency, make_peer
 from .test_xml_io import make_package
 
@@ -99,3 +102,43 @@ class ExchangeAntivirusTestCase(unittest.TestCase):
             response, answer = post()
         self.assertEqual((response.status_code, answer['outcome']),
             (200, 'accepted'), answer)
+
+    def test_package_waits_on_the_axis_while_clamd_is_down(self):
+        "A poll while clamd is down leaves the package on the axis, not "
+        "counted against it; the next poll receives it"
+        systems = {'sys-here': ('s1', [HERE]), 'sys-there': ('s2', [THERE])}
+        sender = '000.00.00.H55'
+        package = make_package(
+            sender=xml_io.Organization(sender, organ_name='UBND'),
+            recipients=[xml_io.Organization(HERE, organ_name='UBND')],
+            document_id=f'{sender},2026/11/20,89/CV', code_number='89',
+            code_notation='CV')
+        with StandInAxis(systems) as axis:
+            client = AxisClient(axis.url, 'sys-there', 's2')
+            doc_id = axis.sent[client.send_edoc(
+                    xml_io.package_bytes(package))]['to'][HERE]
+            with Transaction().start(DB_NAME, 0) as transaction:
+                make_peer('virus-axis', url=axis.url, kind='hub',
+                    system_id='sys-here', outgoing_key='s1', codes=[sender])
+                transaction.commit()
+            stopped = 'unix://' + os.path.join(self.clamd.directory,
+                'stopped')
+            for clamd, state in [(stopped, 'inbox'),
+                    (self.clamd.unix, 'done')]:
+                with configured_clamd(clamd), \
+                        Transaction().start(DB_NAME, 0) as transaction:
+                    pool = Pool()
+                    Peer = pool.get('mvp.interchange.peer')
+                    Message = pool.get('mvp.interchange.message')
+                    peer, = Peer.search([('name', '=', 'virus-axis')])
+                    Peer.poll_hubs([peer])
+                    self.assertEqual(axis.states()[doc_id], state)
+                    messages = Message.search(
+                        [('message_id', '=', f'axis:{doc_id}')])
+                    if state == 'inbox':
+                        self.assertEqual(messages, [])
+                        self.assertEqual(Peer(peer.id).axis_errors, 1)
+                    else:
+                        self.assertEqual([m.state for m in messages],
+                            ['accepted'])
+                    transaction.commit()

@@ -14,7 +14,7 @@ from trytond.tests.test_tryton import (
     DB_NAME, RouteTestCase, with_transaction)
 from trytond.transaction import Transaction
 
-from .hub import StandInHub
+from .axis_server import StandInAxis
 from .peerstub import ScriptedReceiver
 from .test_xml_io import make_package
 
@@ -469,33 +469,32 @@ class InterchangeTestCase(RouteTestCase):
         self.assertEqual(Message.check_stuck(), [message])
 
     @with_transaction()
-    def test_hub_send_and_poll(self):
-        "Through the stand-in hub: send, list, get, receive, update status"
+    def test_axis_send_and_poll(self):
+        "Through the stand-in axis: send, list, get, receive, update status"
         Message = Pool().get('mvp.interchange.message')
         Peer = Pool().get('mvp.interchange.peer')
         systems = {'sys-here': ('s1', [HERE]), 'sys-there': ('s2', [THERE])}
-        with StandInHub(systems) as hub:
-            there = make_peer('hub-there', url=hub.url, kind='hub',
+        with StandInAxis(systems) as axis:
+            there = make_peer('axis-there', url=axis.url, kind='hub',
                 system_id='sys-there', outgoing_key='s2')
-            here = make_peer('hub-here', url=hub.url, kind='hub',
+            here = make_peer('axis-here', url=axis.url, kind='hub',
                 system_id='sys-here', outgoing_key='s1', codes=[THERE])
             data = xml_io.package_bytes(make_package())
             message = Message.queue_out('package', data, HERE, peer=there,
                 business_type='0')
             Message.send([message])
             self.assertEqual(message.state, 'sent')
-            doc_id = message.remote_id
-            self.assertEqual(hub.states[doc_id], 'inbox')
+            doc_id = axis.sent[message.remote_id]['to'][HERE]
+            self.assertEqual(axis.states()[doc_id], 'inbox')
             Peer.poll_hubs([here], commit=False)
-            received, = Message.search([('message_id', 'like', 'hub:%')])
-            self.assertEqual(received.message_id, f'hub:{doc_id}')
-            # no agency H41 here: rejected, reported to the hub as fail
+            received, = Message.search([('message_id', 'like', 'axis:%')])
+            self.assertEqual(received.message_id, f'axis:{doc_id}')
+            # no agency H41 here: rejected, reported to the axis as fail
             self.assertEqual(received.error_code, 'unknown_recipient')
-            self.assertEqual(hub.states[doc_id], 'fail')
-            self.assertIn(('sys-here', 'updateStatus'), hub.calls)
+            self.assertEqual(axis.states()[doc_id], 'fail')
+            self.assertIn(('sys-here', 'updateStatus', '0'), axis.calls)
             answer = json.loads(received.answer)
             self.assertEqual(answer['outcome'], 'rejected')
-
 
     # POST /<database>/mvp/edxml
 

@@ -15,21 +15,22 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_documents.tests.incoming_tools import acting_as
 from trytond.modules.mvp_documents.tests.test_outgoing import OutgoingSetup
-from trytond.modules.mvp_interchange import cli, transport, xml_io
+from trytond.modules.mvp_interchange import cli, xml_io
+from trytond.modules.mvp_interchange.axis_client import AxisClient
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, RouteTestCase, activate_module, with_transaction)
 from trytond.transaction import Transaction
 
 from . import test_outgoing_package
-from .hub import StandInHub
+from .axis_server import StandInAxis
 from .test_interchange import make_agency, make_peer, status_data
 from .test_xml_io import make_package
 
 LOCAL = '000.00.00.H31'      # an agency of this installation
 NAM_DINH = '000.00.00.H25'   # routed to the peer nam-dinh
 HA_NAM = '000.00.00.H35'     # routed to the peer ha-nam
-AXIS = '000.00.00.G05'       # routed to the hub
+AXIS = '000.00.00.G05'       # routed to the axis
 ELSEWHERE = test_outgoing_package.ELSEWHERE
 SENT_ID = f'{LOCAL},2026/11/20,7/BC-SNV'
 
@@ -206,12 +207,12 @@ class InterchangeSecurityTestCase(OutgoingSetup, unittest.TestCase):
     def receive(self, peer, data):
         return Pool().get('mvp.interchange.message').receive(peer, data)
 
-    # ----------------------------------------------- 1. the hub's codes
+    # ---------------------------------------------- 1. the axis's codes
 
     @with_transaction()
-    def test_hub_speaks_only_for_the_codes_its_routes_list(self):
-        "A package from the hub in the name of a code routed to another "
-        "peer is refused and reported failed to the hub"
+    def test_axis_speaks_only_for_the_codes_its_routes_list(self):
+        "A package from the axis in the name of a code routed to another "
+        "peer is refused and reported failed to the axis"
         pool = Pool()
         Message = pool.get('mvp.interchange.message')
         Peer = pool.get('mvp.interchange.peer')
@@ -219,19 +220,21 @@ class InterchangeSecurityTestCase(OutgoingSetup, unittest.TestCase):
         here = self.agency.identifier_code
         make_peer('nam-dinh', codes=[NAM_DINH])
         systems = {'sys-here': ('s1', [here]), 'sys-rogue': ('s2', [])}
-        with StandInHub(systems) as hub:
-            axis = make_peer('axis', url=hub.url, kind='hub',
+        with StandInAxis(systems) as axis:
+            peer = make_peer('axis', url=axis.url, kind='hub',
                 system_id='sys-here', outgoing_key='s1', codes=[AXIS])
-            rogue = transport.HubClient(hub.url, 'sys-rogue', 's2')
-            forged = rogue.send_edoc(package_from(NAM_DINH, here))['DocID']
-            fair = rogue.send_edoc(package_from(AXIS, here))['DocID']
-            Peer.poll_hubs([axis], commit=False)
-            self.assertEqual(hub.states[forged], 'fail')
-            self.assertEqual(hub.states[fair], 'done')
-        refused, = Message.search([('message_id', '=', f'hub:{forged}')])
+            rogue = AxisClient(axis.url, 'sys-rogue', 's2')
+            forged = axis.sent[rogue.send_edoc(package_from(NAM_DINH, here))
+                ]['to'][here]
+            fair = axis.sent[rogue.send_edoc(package_from(AXIS, here))
+                ]['to'][here]
+            Peer.poll_hubs([peer], commit=False)
+            self.assertEqual(axis.states()[forged], 'fail')
+            self.assertEqual(axis.states()[fair], 'done')
+        refused, = Message.search([('message_id', '=', f'axis:{forged}')])
         self.assertEqual((refused.state, refused.error_code),
             ('rejected', 'sender'))
-        accepted, = Message.search([('message_id', '=', f'hub:{fair}')])
+        accepted, = Message.search([('message_id', '=', f'axis:{fair}')])
         self.assertEqual(accepted.state, 'accepted')
 
     @with_transaction()
@@ -318,6 +321,35 @@ class InterchangeSecurityTestCase(OutgoingSetup, unittest.TestCase):
         self.assertEqual(Peer(peer.id).get_secret('incoming_key'), 'theirs-in')
         with acting_as(self.province_admin[1]):
             Route.create([{'identifier_code': NAM_DINH, 'peer': peer.id}])
+
+    @with_transaction()
+    def test_what_the_axis_answered_is_the_servers(self):
+        "Nobody writes the axis's answers on a peer or a package; only the "
+        "province admin refreshes the directory, and an axis that does "
+        "not answer is shown on the peer"
+        pool = Pool()
+        Peer = pool.get('mvp.interchange.peer')
+        Message = pool.get('mvp.interchange.message')
+        self.setup()
+        peer = make_peer('axis', url='http://127.0.0.1:9/axis', kind='hub',
+            system_id='000.00.00.H31')
+        message = self.message_of(self.agency, state='sent')
+        with acting_as(self.province_admin[1]):
+            with self.assertRaises(AccessError):
+                Peer.write([Peer(peer.id)], {'axis_error': None,
+                        'axis_errors': 0})
+            with self.assertRaises(AccessError):
+                Message.write([Message(message.id)],
+                    {'delivery_status': 'done'})
+        with acting_as(self.agency_admin[1]), \
+                self.assertRaises(AccessError):
+            Peer.refresh_directory([Peer(peer.id)])
+        self.assertIsNone(Peer(peer.id).directory_refreshed)
+        with acting_as(self.province_admin[1]):
+            Peer.refresh_directory([Peer(peer.id)])
+        peer = Peer(peer.id)
+        self.assertEqual(peer.axis_errors, 1)
+        self.assertIn("getAgenciesList", peer.axis_error)
 
     @with_transaction()
     def test_clerks_read_the_messages_of_their_agency_only(self):
