@@ -9,8 +9,8 @@ from trytond.modules.mvp_documents.protection import refuse
 from trytond.modules.mvp_documents.role import is_province_admin
 from trytond.modules.mvp_documents.secret import (
     SecretMixin, secret_field, stored_field)
-from trytond.transaction import Transaction
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 KINDS = [
     ('peer', "Installation"),
