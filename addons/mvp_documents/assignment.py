@@ -13,7 +13,7 @@ from trytond.pyson import Bool, Eval
 from trytond.rpc import RPC
 from trytond.tools import grouped_slice
 from trytond.transaction import (
-    Transaction, check_access, without_check_access)
+    Transaction, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .back_entry import (
@@ -26,7 +26,7 @@ from .employee import user_employees
 from .file import DocumentFileMixin
 from .incoming import can_assign, changed_fields, local_date
 from .notification import notify
-from .protection import ServerFieldsMixin, refuse
+from .protection import ServerFieldsMixin, readable, refuse
 
 ROLES = [
     ('lead', "Lead"),
@@ -921,10 +921,7 @@ class AssignmentReturn(Wizard):
     def transition_return_(self):
         pool = Pool()
         Assignment = pool.get('mvp.assignment')
-        # execute runs without access checks (RPC): read the assignments
-        # again with the user's rights; return_ checks the assignee
-        with check_access():
-            ids = [r['id'] for r in Assignment.read(
-                    [r.id for r in self.records], ['id'])]
-        Assignment.return_(Assignment.browse(ids), self.start.reason)
+        # return_ checks the assignee
+        Assignment.return_(
+            readable(Assignment, self.records), self.start.reason)
         return 'end'

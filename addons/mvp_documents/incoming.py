@@ -13,7 +13,7 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.tools import timezone as tz
 from trytond.transaction import (
-    Transaction, check_access, without_check_access)
+    Transaction, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import outgoing_notification
@@ -26,7 +26,7 @@ from .exceptions import IncomingError
 from .file import DocumentFileMixin
 from .legacy_text import LegacyTextMixin
 from .notification import notify
-from .protection import ServerFieldsMixin, _plain, refuse
+from .protection import ServerFieldsMixin, _plain, readable, refuse
 from .retention import DocumentCopies
 from .role import has_agency_role
 from .unicode import fold
@@ -1228,12 +1228,7 @@ class IncomingReturn(Wizard):
     def transition_return_(self):
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
-        # execute runs without access checks (RPC): read the documents
-        # again with the user's rights
-        with check_access():
-            records = Incoming.browse(
-                [r['id'] for r in Incoming.read(
-                        [r.id for r in self.records], ['id'])])
+        records = readable(Incoming, self.records)
         received = [r for r in records if r.state == 'received']
         submitted = [r for r in records if r.state == 'submitted']
         if received:

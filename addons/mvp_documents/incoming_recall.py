@@ -15,13 +15,14 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, check_access, without_check_access
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import outgoing_notification
 from .calendar import add_working_days
 from .exceptions import IncomingError
 from .notification import notify
+from .protection import readable
 from .role import agency_role_users, has_agency_role
 
 # how long a request may wait before the clerks are reminded
@@ -203,12 +204,7 @@ class IncomingRecallAnswer(Wizard):
     def _documents(self):
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
-        # execute runs without access checks (RPC): read the documents
-        # again with the user's rights, then check the answerer
-        with check_access():
-            records = Incoming.browse(
-                [r['id'] for r in Incoming.read(
-                        [r.id for r in self.records], ['id'])])
+        records = readable(Incoming, self.records)
         Incoming.check_recall_answerer(records)
         return records
 

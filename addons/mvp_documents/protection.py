@@ -19,7 +19,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 
 __all__ = ['refuse', 'log_refusal', 'ServerFieldsMixin', 'install']
 
@@ -35,6 +35,15 @@ def log_refusal(model, ids=(), fields=(), reason=''):
         "refused: user=%s company=%s model=%s ids=%s fields=%s: %s",
         transaction.user, company.id if company else None, model,
         sorted(ids)[:20], sorted(fields), reason)
+
+
+def readable(Model, records):
+    """Return records browsed again once the user read each with their
+    own rights: a wizard's execute and a button run without access
+    checks, so they re-read what they act on (refused as a read is)"""
+    with check_access():
+        return Model.browse([r['id'] for r in Model.read(
+                    [r.id for r in records], ['id'])])
 
 
 def refuse(message_id, records=(), fields=(), model=None,

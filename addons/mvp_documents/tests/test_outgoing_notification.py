@@ -5,16 +5,13 @@ the client and by e-mail, never with the content of a classified one."""
 import datetime
 import unittest
 
-from aiosmtpd.controller import Controller
-
-from trytond import config
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
 from .test_outgoing import OutgoingSetup
-from .test_reminder import Sink, free_port
+from .test_reminder import mail_sink
 
 SUBJECT = "Về việc phê duyệt danh mục mã định danh điện tử"
 
@@ -165,14 +162,7 @@ class NotificationEmailTestCase(OutgoingSetup, unittest.TestCase):
         "A user who turned e-mail off is told in the client only"
         pool = Pool()
         User = pool.get('res.user')
-        sink = Sink()
-        port = free_port()
-        controller = Controller(sink, hostname='127.0.0.1', port=port)
-        controller.start()
-        self.addCleanup(controller.stop)
-        previous = config.get('email', 'uri')
-        config.set('email', 'uri', 'smtp://127.0.0.1:%s' % port)
-        self.addCleanup(config.set, 'email', 'uri', previous)
+        sink = mail_sink(self)
         self.setup_agencies(2)
         User.write([self.leader[0], self.clerk[0]],
             {'email': 'lanhdao@example.com'})

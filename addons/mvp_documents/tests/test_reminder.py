@@ -45,6 +45,20 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def mail_sink(testcase):
+    """Start an SMTP server on loopback that keeps every message for the
+    test and point [email] uri at it; return its Sink"""
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname='127.0.0.1', port=port)
+    controller.start()
+    testcase.addCleanup(controller.stop)
+    previous = config.get('email', 'uri')
+    config.set('email', 'uri', 'smtp://127.0.0.1:%s' % port)
+    testcase.addCleanup(config.set, 'email', 'uri', previous)
+    return sink
+
+
 class DueStateTestCase(unittest.TestCase):
 
     def test_due_state(self):
@@ -78,15 +92,7 @@ class ReminderTestCase(unittest.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.sink = Sink()
-        port = free_port()
-        self.controller = Controller(
-            self.sink, hostname='127.0.0.1', port=port)
-        self.controller.start()
-        self.addCleanup(self.controller.stop)
-        previous = config.get('email', 'uri')
-        config.set('email', 'uri', 'smtp://127.0.0.1:%s' % port)
-        self.addCleanup(config.set, 'email', 'uri', previous)
+        self.sink = mail_sink(self)
 
     def agency(self, name, short_name):
         pool = Pool()

@@ -6,10 +6,8 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
-from aiosmtpd.controller import Controller
-
 from trytond import config
-from trytond.modules.mvp_documents.tests.test_reminder import Sink, free_port
+from trytond.modules.mvp_documents.tests.test_reminder import mail_sink
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
@@ -199,15 +197,7 @@ class MailedAccountTestCase(SignInCase):
 
     def setUp(self):
         self.rpc = RPC()
-        self.sink = Sink()
-        port = free_port()
-        self.controller = Controller(
-            self.sink, hostname='127.0.0.1', port=port)
-        self.controller.start()
-        self.addCleanup(self.controller.stop)
-        previous = config.get('email', 'uri')
-        config.set('email', 'uri', 'smtp://127.0.0.1:%s' % port)
-        self.addCleanup(config.set, 'email', 'uri', previous)
+        self.sink = mail_sink(self)
 
     def request_reset(self, login):
         "Ask for a reset as the sign-in dialog does; return the e-mail"
