@@ -33,7 +33,10 @@ class OutgoingNotificationTestCase(OutgoingSetup, unittest.TestCase):
             order=[('id', 'ASC')])
         labels = [n.label for n in notes]
         descriptions = [n.description for n in notes]
-        Notification.delete(notes)
+        if notes:
+            # an empty delete makes broken SQL in res.notification on
+            # PostgreSQL ("IN ()")
+            Notification.delete(notes)
         self.descriptions = descriptions
         return labels
 
