@@ -120,16 +120,19 @@ def tell_clerks_arrived(incomings):
 
 
 def tell_recalled(incomings, reason):
-    "The sender recalls documents the agency received"
-    for incoming in incomings:
-        notify(agency_role_users(incoming.company, 'group_mvp_clerk'),
-            gettext('mvp_documents.msg_notify_incoming_recalled_subject',
-                document=incoming.rec_name),
-            gettext('mvp_documents.msg_notify_incoming_recalled_body',
-                document=incoming.rec_name,
-                issuer=incoming.issuer_label or '',
-                reason=_reason(incoming, reason)),
-            records=[incoming])
+    "The sender asks the agencies that received documents to recall them"
+    clerks = agencies_role_users(
+        {i.company for i in incomings}, 'group_mvp_clerk')
+    notify_many([(
+                clerks.get(incoming.company, ()),
+                gettext('mvp_documents.msg_notify_incoming_recalled_subject',
+                    document=incoming.rec_name),
+                gettext('mvp_documents.msg_notify_incoming_recalled_body',
+                    document=incoming.rec_name,
+                    issuer=incoming.issuer_label or '',
+                    reason=_reason(incoming, reason)),
+                [incoming], None, None)
+            for incoming in incomings])
 
 
 def tell_recall_answer(recipient, code, reason):
