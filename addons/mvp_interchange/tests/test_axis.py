@@ -296,25 +296,32 @@ class AxisExchangeTestCase(RouteTestCase):
         return Incoming.search([('notation', '=', notation)])
 
     @staticmethod
-    def release(database, sender, recipient, subject):
-        """Release a document from sender to recipient in database, in a
-        transaction of its own (numbering locks its register's sequence,
-        so the transaction starts again with the lock, as the worker's);
-        return its id and notation"""
+    def locking(database, function, *args):
+        """function(*args) in a committed transaction of root in database
+        that starts again with the table locks it asks for (numbering and
+        registration lock their register's sequence), as the worker's"""
         extras = {}
         while True:
             with Transaction().start(database, 0, **extras) as transaction:
                 try:
-                    result = twoservers_tool.release(sender, recipient,
-                        subject)
+                    result = function(*args)
                 except TransactionError as error:
                     transaction.rollback()
                     error.fix(extras)
                     continue
-                outgoing = Pool().get('mvp.outgoing')(result['outgoing'])
-                notation = outgoing.notation
                 transaction.commit()
-                return result['outgoing'], notation
+                return result
+
+    @classmethod
+    def release(cls, database, sender, recipient, subject):
+        """Release a document from sender to recipient in database; return
+        its id and notation"""
+        def release():
+            outgoing = Pool().get('mvp.outgoing')(
+                twoservers_tool.release(sender, recipient, subject)[
+                    'outgoing'])
+            return outgoing.id, outgoing.notation
+        return cls.locking(database, release)
 
     def test_1_documents_and_statuses_both_ways(self):
         "A document each way arrives once; status 01 flows back and the "
@@ -526,3 +533,77 @@ class AxisExchangeTestCase(RouteTestCase):
             Peer.refresh_directories()
             self.assertEqual(len(Route.search([])), len(codes))
             self.assertIn("0 routes added", self.peer(pool).directory_report)
+
+    def exchange(self, rounds=2):
+        "Both installations send their queue and poll the axis, rounds times"
+        for _ in range(rounds):
+            for database in [DB_NAME, self.other.name]:
+                with self.at(database) as pool:
+                    self.send_due(pool)
+                    self.poll(pool)
+
+    def document_id(self, database, outgoing):
+        with self.at(database) as pool:
+            return pool.get('mvp.outgoing')(outgoing).identifier
+
+    def handle(self, database, outgoing_database, outgoing, steps):
+        "The recipient's steps on the document outgoing of the other side"
+        document_id = self.document_id(outgoing_database, outgoing)
+        return self.locking(database, twoservers_tool.handle, document_id,
+            steps)
+
+    def sender_view(self, database, outgoing):
+        with self.at(database):
+            return twoservers_tool.recipients(outgoing)
+
+    def test_9_statuses_01_to_06_and_recall_answers_both_ways(self):
+        "Through the axis, both ways: Thái Bình's document handled at Nghệ "
+        "An (01, 03, 04, 05, 06), Nghệ An's returned by Thái Bình (01, "
+        "02); a recall Nghệ An agrees to (15) and one Thái Bình refuses "
+        "(16), each answer on the sender's recipient line"
+        other = self.other.name
+        handled, _ = self.release(DB_NAME, THAI_BINH, NGHE_AN,
+            "Về việc triển khai nền tảng số dùng chung")
+        agreed, _ = self.release(DB_NAME, THAI_BINH, NGHE_AN,
+            "Về việc tổ chức hội nghị (ban hành nhầm)")
+        returned, _ = self.release(other, NGHE_AN, THAI_BINH,
+            "Về việc gửi nhầm cơ quan")
+        refused, _ = self.release(other, NGHE_AN, THAI_BINH,
+            "Về việc báo cáo đã triển khai")
+        self.exchange()
+
+        self.assertEqual(self.handle(other, DB_NAME, handled,
+                ['accept', 'assign', 'progress', 'finish'])['state'],
+            'processed')
+        self.assertEqual(self.handle(DB_NAME, other, returned,
+                ['reject'])['state'], 'returned')
+        self.handle(DB_NAME, other, refused, ['accept'])
+        with self.at(DB_NAME):
+            twoservers_tool.recall(agreed, "Ban hành nhầm")
+        with self.at(other):
+            twoservers_tool.recall(refused, "Ban hành nhầm")
+        self.exchange()
+        # nothing is cancelled before the recipient answers
+        self.assertEqual(self.handle(other, DB_NAME, agreed, []),
+            {'state': 'received', 'recall': 'requested'})
+        self.assertEqual(self.handle(other, DB_NAME, agreed,
+                ['agree_recall'])['state'], 'cancelled')
+        self.assertEqual(self.handle(DB_NAME, other, refused,
+                ['refuse_recall']),
+            {'state': 'registered', 'recall': 'refused'})
+        self.exchange()
+
+        seen = self.sender_view(DB_NAME, handled)
+        self.assertEqual(seen['states'], ['completed'])
+        self.assertLessEqual({'01', '03', '04', '05', '06'},
+            set(seen['codes']))
+        seen = self.sender_view(other, returned)
+        self.assertEqual(seen['states'], ['returned'])
+        self.assertLessEqual({'01', '02'}, set(seen['codes']))
+        self.assertEqual(self.sender_view(DB_NAME, agreed)['states'],
+            ['recalled'])
+        self.assertIn('15', self.sender_view(DB_NAME, agreed)['codes'])
+        seen = self.sender_view(other, refused)
+        self.assertEqual(seen['states'], ['recall_refused'])
+        self.assertLessEqual({'01', '03', '16'}, set(seen['codes']))
+        self.assertNotIn('inbox', self.axis.states().values())

@@ -105,9 +105,10 @@ def recall(outgoing, reason):
 
 
 def handle(document_id, steps):
-    """At the recipient: the clerk accepts, the leader assigns the
-    official to lead, the official finishes, the recall is answered;
-    return the document state"""
+    """At the recipient: the clerk accepts (or returns the document to
+    its sender), the leader assigns the official to lead, the official
+    records progress and finishes, the recall is answered; return the
+    document state"""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     pool = Pool()
@@ -129,8 +130,12 @@ def handle(document_id, steps):
         Assignment.create([{'incoming': incoming.id,
                     'employee': employee.id, 'role': 'lead'}])
         Incoming.assign([Incoming(incoming.id)])
+    if 'progress' in steps:
+        Incoming.process([Incoming(incoming.id)])
     if 'finish' in steps:
         Assignment.finish(Incoming(incoming.id).assignments)
+    if 'reject' in steps:
+        Incoming.reject([incoming], "Gửi nhầm cơ quan")
     # the agency's answer to a recall, given here by the server itself
     with Transaction().set_user(0):
         if 'agree_recall' in steps:
