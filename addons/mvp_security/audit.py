@@ -59,6 +59,8 @@ EVENTS = [
     ('totp_recovery', "Recovery code used"),
     ('totp_reset', "Second factor reset"),
     ('totp_reauth', "Confirmed with the second factor"),
+    ('backup_delete', "Backup deleted"),
+    ('backup_delete_refused', "Backup deletion refused"),
     ]
 
 
