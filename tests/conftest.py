@@ -61,26 +61,49 @@ def attacked_server(tmp_path_factory):
     yield from serve_demo(tmp_path_factory)
 
 
-def serve_demo(tmp_path_factory):
+@pytest.fixture(scope='session')
+def second_factor_server(demo_server, tmp_path_factory):
+    """A copy of the demo database served as production signs in: the
+    password and a second factor for everyone (no trusted network), and
+    sessions ended after 20 idle seconds"""
+    yield from serve_demo(tmp_path_factory, copy_of=demo_server,
+        session__authentications='password+totp',
+        mvp_security__trusted_networks='',
+        mvp_security__idle_timeout=str(SECOND_FACTOR_IDLE),
+        mvp_security__admin_idle_timeout=str(SECOND_FACTOR_IDLE))
+
+
+SECOND_FACTOR_IDLE = 20
+
+
+def serve_demo(tmp_path_factory, copy_of=None, **overrides):
+    """Build a demo database (or copy the one copy_of serves) and serve it
+    with the demo configuration and overrides"""
     from scripts import demo
     directory = tmp_path_factory.mktemp('demo')
     port = free_port()
     config = demo.effective_config(ROOT / 'config' / 'demo.conf',
-        directory / 'trytond.conf',
-        database__path=str(directory), web__listen='127.0.0.1:%s' % port,
-        email__uri='smtp://127.0.0.1:%s' % free_port(),
-        # a role's session serves a whole run, which on a loaded machine
-        # outlasts the administrators' 5 idle minutes (mvp_security's
-        # own tests check the idle logout)
-        mvp_security__idle_timeout='7200',
-        mvp_security__admin_idle_timeout='7200')
+        directory / 'trytond.conf', **dict({
+                'database__path': str(directory),
+                'web__listen': '127.0.0.1:%s' % port,
+                'email__uri': 'smtp://127.0.0.1:%s' % free_port(),
+                # a role's session serves a whole run, which on a loaded
+                # machine outlasts the administrators' 5 idle minutes
+                # (mvp_security's own tests check the idle logout)
+                'mvp_security__idle_timeout': '7200',
+                'mvp_security__admin_idle_timeout': '7200',
+                }, **overrides))
     env = dict(os.environ, MVP_DEMO_AGENCIES='UBND,STTTT',
         TZ='Asia/Ho_Chi_Minh')
     for key in list(env):
         if (key.startswith('TRYTOND_DATABASE')
                 or key in {'DB_NAME', 'DB_CACHE'}):
             del env[key]
-    logins = demo.build_database(config, 'mvp_demo', directory, env=env)
+    if copy_of:
+        copy_database(copy_of.database_file, directory)
+        logins = copy_of.logins
+    else:
+        logins = demo.build_database(config, 'mvp_demo', directory, env=env)
     processes = demo.start(config, 'mvp_demo', env=env, cron=False)
     url = 'http://127.0.0.1:%s' % port
     try:
@@ -91,3 +114,19 @@ def serve_demo(tmp_path_factory):
         yield server
     finally:
         demo.stop(processes)
+
+
+def copy_database(database_file, directory):
+    """Copy a served demo database (SQLite's online backup: consistent
+    while its server runs) and its file store into directory"""
+    import shutil
+    import sqlite3
+    source = sqlite3.connect(database_file)
+    target = sqlite3.connect(directory / database_file.name)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    store = database_file.parent / database_file.stem
+    if store.is_dir():
+        shutil.copytree(store, directory / store.name)

@@ -126,6 +126,30 @@ class LoginPage:
         client.main_menu.wait_for(state='visible', timeout=LOAD)
         return client
 
+    def log_in_with_second_factor(self, login, code_for,
+            password=DEMO_PASSWORD):
+        """Log in as login when the server asks for a second factor:
+        code_for(question) gives the code to type for the question the
+        client shows; return the main window and the question"""
+        page = self.page
+        page.goto(self.server.url + '/')
+        page.wait_for_selector('input#login', timeout=LOAD)
+        if page.locator('select#database').is_visible():
+            page.select_option('select#database', self.server.database)
+        page.fill('input#login', login)
+        page.click('.login-dialog button[type=submit]')
+        page.wait_for_selector('input[type=password]', timeout=LOAD)
+        page.fill('input[type=password]', password)
+        page.keyboard.press('Enter')
+        dialog = page.locator('.modal-dialog:visible', has_text="mã")
+        dialog.wait_for(state='visible', timeout=LOAD)
+        question = dialog.inner_text()
+        dialog.locator('input').first.fill(code_for(question))
+        page.keyboard.press('Enter')
+        client = WebClient(page, self.server)
+        client.main_menu.wait_for(state='visible', timeout=LOAD)
+        return client, question
+
 
 class WebClient:
     "The main window after login: the menu, the tabs, the status bar"

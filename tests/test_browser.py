@@ -518,3 +518,41 @@ def test_meeting_and_weekly_schedule_in_the_calendars(demo_server):
         client.open_menu("Lịch công tác", "Lịch công tác (dạng lịch)")
         client.wait_for_text("Làm việc với UBND huyện Vũ Thư")
         client.screenshot('officer-schedule-1280.png')
+
+
+def audit_events(server, login):
+    "The audit trail's events of login, oldest first (read as root)"
+    import sqlite3
+    with sqlite3.connect(server.database_file) as db:
+        return [r[0] for r in db.execute('SELECT event FROM '
+                'mvp_security_audit WHERE login = ? ORDER BY id', (login,))]
+
+
+@needs_browser
+def test_second_factor_enrolled_at_sign_in_then_idle_logout(
+        second_factor_server):
+    """An officer signing in from outside the provincial network for the
+    first time adds the key the client shows to an authenticator app and
+    types its code; left idle longer than the timeout, the session ends
+    on the server and the client asks to sign in again"""
+    import pyotp
+
+    from .conftest import SECOND_FACTOR_IDLE
+    server = second_factor_server
+
+    def code_for(question):
+        key = re.search(r'mã khóa ((?:[A-Z2-7]{4} ?)+)', question).group(1)
+        return pyotp.TOTP(key.replace(' ', '')).now()
+    with web_client(server, 1280, 800) as login_page:
+        client, question = login_page.log_in_with_second_factor(
+            'cv.stttt', code_for)
+        assert "Tài khoản này cần xác thực hai lớp" in question
+        client.screenshot('second-factor-enrolled.png')
+        assert audit_events(server, 'cv.stttt')[-2:] == [
+            'totp_enrol', 'login']
+        client.pause((SECOND_FACTOR_IDLE + 5) * 1000)
+        client.main_menu.click()
+        login_page.page.wait_for_selector('input[type=password]:visible',
+            timeout=60000)
+        client.screenshot('idle-logout.png')
+    assert 'timeout' in audit_events(server, 'cv.stttt')
