@@ -208,14 +208,30 @@ def ocr_available(language: str = 'vie') -> bool:
     return language in langs
 
 
+def _bounded(command, memory_mb=None):
+    """command under an address-space limit (util-linux's prlimit: the
+    limit is set before ocrmypdf starts and its children inherit it;
+    a preexec_fn would not be safe in a threaded server)"""
+    from trytond.modules.mvp_documents.file_limits import MB, limits
+    if memory_mb is None:
+        memory_mb = limits().sandbox_memory_mb
+    if not memory_mb or not shutil.which('prlimit'):
+        return command
+    return ['prlimit', '--as=%d' % (memory_mb * MB), '--'] + command
+
+
 def ocr_scan(
         data: bytes, mimetype: str, language: str = 'vie',
-        image_dpi: int = 300, timeout: int = 600) -> OcrResult:
+        image_dpi: int = 300, timeout: int = 600,
+        memory_mb: int | None = None) -> OcrResult:
     """Return the text of a scan, recognised by ocrmypdf.
 
     A PDF that already has a text layer on every page is read directly.
     ``image_dpi`` is used only for images that do not record their
-    resolution.
+    resolution.  ocrmypdf and the Tesseract processes it starts may each
+    use ``memory_mb`` of address space (default ``[file_limits]
+    sandbox_memory_mb``): a scan crafted to exhaust the server's memory
+    fails alone.
 
     :raises OcrError: ocrmypdf is missing or failed.
     """
@@ -239,6 +255,7 @@ def ocr_scan(
         if mimetype != 'application/pdf':
             command += ['--image-dpi', str(image_dpi)]
         command += [source, target]
+        command = _bounded(command, memory_mb)
         env = dict(os.environ, OMP_THREAD_LIMIT='1')
         try:
             process = subprocess.run(

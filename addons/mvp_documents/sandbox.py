@@ -17,7 +17,7 @@ import threading
 
 from .file_limits import LimitExceeded, MB
 
-__all__ = ['SandboxError', 'run']
+__all__ = ['SandboxError', 'preload', 'run']
 
 # imported once by the fork server, not by every child ('__main__': the
 # server's script, which multiprocessing would import in each child)
@@ -35,6 +35,18 @@ _lock = threading.Lock()
 
 class SandboxError(Exception):
     "The child process died without an answer (a crash of the parser)"
+
+
+def preload(*modules):
+    """Have the fork server import modules (a module's parser that runs in
+    the sandbox), so that each child does not import them again: call it
+    when the module is imported, before the first run"""
+    with _lock:
+        for module in modules:
+            if module not in PRELOAD:
+                PRELOAD.append(module)
+        if _context is not None:
+            _context.set_forkserver_preload(PRELOAD)
 
 
 def _get_context():
@@ -58,6 +70,9 @@ def _child(connection, memory, function, args):
         answer = ('error', exception)
     try:
         connection.send(answer)
+    except MemoryError:
+        # pickling the answer needs memory too
+        connection.send(('memory', None))
     except Exception as exception:
         # an exception that does not pickle is told by its text
         connection.send(('error', RuntimeError(repr(exception))))

@@ -153,9 +153,10 @@ class DocumentFile(ServerFieldsMixin, metaclass=PoolMeta):
         fetch = bool(Configuration(1).allow_fetching)
         now = dt.datetime.now()
         args, signed = [], []
-        for file in files:
-            result = verify.verify_pdf(
-                bytes(file.data or b''), roots, crls, allow_fetching=fetch)
+        results = verify.verify_pdfs_bounded(
+            [bytes(f.data or b'') for f in files], roots, crls,
+            allow_fetching=fetch)
+        for file, result in zip(files, results, strict=True):
             last = result.last
             args.extend(([file], {
                         'signature_verdict': result.verdict,

@@ -26,12 +26,14 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from trytond.modules.mvp_documents import pdf_check
+from trytond.modules.mvp_documents import pdf_check, sandbox
+from trytond.modules.mvp_documents.file_limits import LimitExceeded, limits
 
 from . import speedups
 
 __all__ = [
-    'VERDICTS', 'SignatureReport', 'Verdict', 'verify_pdf', 'load_crl',
+    'VERDICTS', 'SignatureReport', 'Verdict', 'verify_pdf',
+    'verify_pdfs_bounded', 'load_crl',
     ]
 
 VERDICTS = [
@@ -90,6 +92,9 @@ class Verdict:
 
 
 speedups.install()
+# the signatures of files from outside are checked in the sandbox, whose
+# children then find pyHanko imported
+sandbox.preload(__name__)
 
 
 def load_crl(data: bytes):
@@ -169,6 +174,52 @@ def verify_pdf(
     reports = tuple(asyncio.run(run()))
     worst = max(reports, key=lambda r: SEVERITY[r.verdict])
     return Verdict(worst.verdict, worst.reason, reports)
+
+
+def verify_pdfs_bounded(
+        files: list[bytes], trust_roots=(), crls=(), *,
+        allow_fetching: bool = False) -> list[Verdict]:
+    """The verdicts of files, computed by verify_pdf in a child process of
+    bounded memory and time (``[file_limits] sandbox_memory_mb`` and
+    ``sandbox_timeout``): a file from outside that makes pyHanko run out
+    of memory or loop is ``unreadable`` (reason ``memory``, ``timeout`` or
+    ``crashed``), and the server goes on.  The trust material must be DER
+    or PEM bytes.
+
+    One child checks the whole batch, each distinct content once (a
+    document sent to 400 agencies is one file copied 400 times); when the
+    batch goes over a limit each file is checked again alone, so that one
+    hostile file does not make the others unreadable."""
+    unique = list(dict.fromkeys(bytes(f) for f in files))
+    material = ([bytes(r) for r in trust_roots], [bytes(c) for c in crls],
+        allow_fetching)
+    verdicts = _bounded(_verify_in_child, unique, *material)
+    if isinstance(verdicts, Verdict) and len(unique) > 1:
+        verdicts = [_bounded(_verify_in_child, [data], *material)
+            for data in unique]
+        verdicts = [v if isinstance(v, Verdict) else v[0] for v in verdicts]
+    elif isinstance(verdicts, Verdict):
+        verdicts = [verdicts]
+    by_content = dict(zip(unique, verdicts, strict=True))
+    return [by_content[bytes(f)] for f in files]
+
+
+def _bounded(function, *args):
+    "function(*args) in the sandbox, or the unreadable Verdict of why not"
+    current = limits()
+    try:
+        return sandbox.run(function, *args,
+            memory_mb=current.sandbox_memory_mb,
+            timeout=current.sandbox_timeout)
+    except LimitExceeded as exceeded:
+        return Verdict('unreadable', exceeded.code)
+    except sandbox.SandboxError:
+        return Verdict('unreadable', 'crashed')
+
+
+def _verify_in_child(files, trust_roots, crls, allow_fetching):
+    return [verify_pdf(data, trust_roots, crls, allow_fetching=allow_fetching)
+        for data in files]
 
 
 async def _check(signature, context: ValidationContext) -> SignatureReport:

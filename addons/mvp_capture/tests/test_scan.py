@@ -14,7 +14,7 @@ from trytond.modules.mvp_capture.heading import (
 from trytond.modules.mvp_capture.imap import (
     ImapAccount, ImapError, fetch_unseen, mark_seen)
 from trytond.modules.mvp_capture.scan import (
-    ScanError, inspect_scan, ocr_available, ocr_scan)
+    OcrError, ScanError, inspect_scan, ocr_available, ocr_scan)
 
 from .imap_server import ImapServer
 from .scan_tools import can_rasterise, vietnamese_page_pdf, vietnamese_scan
@@ -211,6 +211,16 @@ class OcrTestCase(unittest.TestCase):
                 self.assertEqual(
                     heading.issuer, 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG')
                 self.assertEqual(heading.type_name, 'TỜ TRÌNH')
+
+    def test_ocr_within_a_memory_limit(self):
+        "A scan that needs more memory than allowed fails alone, clearly"
+        scan = vietnamese_scan('png')
+        mimetype = inspect_scan(scan).mimetype
+        with self.assertRaises(OcrError) as cm:
+            ocr_scan(scan, mimetype, memory_mb=128)
+        self.assertIn('MemoryError', str(cm.exception))
+        self.assertIn('Thông tin và Truyền thông',
+            ocr_scan(scan, mimetype, memory_mb=1024).text)
 
     def test_pdf_with_text_layer_is_read_without_ocr(self):
         result = ocr_scan(vietnamese_page_pdf(), 'application/pdf')

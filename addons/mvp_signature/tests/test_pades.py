@@ -339,6 +339,43 @@ class RevocationOverHttpTestCase(unittest.TestCase):
 class VerificationTestCase(unittest.TestCase):
     "Verdicts on what arrives"
 
+    def test_signatures_are_checked_in_the_sandbox_within_its_limits(self):
+        "A file that needs more memory or time than allowed is unreadable, "
+        "and the server's process goes on"
+        from trytond import config
+        pki = test_pki.pki()
+        data = pades.sign_pdf(
+            test_pki.sample_pdf(), p12_signer(pki.official)).data
+        unsigned = test_pki.sample_pdf()
+        self.assertEqual([v.verdict for v in verify.verify_pdfs_bounded(
+                    [data, unsigned, data], roots(), [pki.crl])],
+            ['valid', 'unsigned', 'valid'])
+        if not config.has_section('file_limits'):
+            config.add_section('file_limits')
+        # 64 MB: too little to check a signature, enough to see that a
+        # file has none; no time at all: nothing can be checked
+        for option, value, expected in [
+                ('sandbox_memory_mb', '64', [('unreadable', 'memory'),
+                        ('unsigned', 'no_signature')]),
+                ('sandbox_timeout', '0', [('unreadable', 'timeout')] * 2)]:
+            with self.subTest(option=option):
+                saved = config.get('file_limits', option)
+                config.set('file_limits', option, value)
+                try:
+                    verdicts = verify.verify_pdfs_bounded(
+                        [data, unsigned], roots(), [pki.crl])
+                finally:
+                    if saved is None:
+                        config._config.remove_option('file_limits', option)
+                        config._cache_clear()
+                    else:
+                        config.set('file_limits', option, saved)
+                # the batch over the limit, then each file alone
+                self.assertEqual(
+                    [(v.verdict, v.reason) for v in verdicts], expected)
+        self.assertEqual(verify.verify_pdfs_bounded(
+                [data], roots(), [pki.crl])[0].verdict, 'valid')
+
     def test_byte_changed_in_signed_range_is_modified(self):
         pki = test_pki.pki()
         data = bytearray(pades.sign_pdf(
