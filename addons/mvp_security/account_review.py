@@ -196,7 +196,7 @@ def account_rows(agency):
 
 COLUMNS = [
     ('type', 1.3, 'text'), ('name', 2, 'text'), ('login', 1.5, 'text'),
-    ('state', 1, 'text'), ('roles', 2.2, 'text'), ('manager', 1.8, 'text'),
+    ('state', 1.3, 'text'), ('roles', 2.2, 'text'), ('manager', 1.8, 'text'),
     ('department', 1.8, 'text'), ('enabled', 1.3, 'date'),
     ('disabled', 1.3, 'date'), ('last_login', 1.3, 'date'),
     ('flags', 2.5, 'text'),

@@ -18,7 +18,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction, check_access
 
-from .tools import SignInCase, audit, committed, utc_ago
+from .tools import (
+    PASSWORD, RPC, RPCError, SignInCase, audit, committed, utc_ago)
 
 
 def pdf_text(data):
@@ -206,3 +207,35 @@ class AccountReviewTestCase(SignInCase):
                     ('model', '=', 'mvp.security.review'),
                     ('records', '=', str([review.id]))])
             self.assertEqual({n.user.id for n in notes}, {self.agency_admin})
+
+    def test_through_json_rpc(self):
+        "The agency a client sends is checked; reading the files is logged"
+        rpc = RPC()
+        session = rpc.login('agency.admin', password=PASSWORD)
+        wizard = 'wizard.mvp.security.account_review.'
+        with committed():
+            Review = Pool().get('mvp.security.review')
+            before = Review.search_count([])
+        session_id = rpc.call(wizard + 'create', [{}], session)[0]
+        with self.assertRaises(RPCError) as cm:
+            rpc.call(wizard + 'execute', [session_id, {'start': {
+                            'agency': self.other, 'year': 2026,
+                            'quarter': '4', 'province_admin': True}},
+                    'open_', {}], session)
+        self.assertEqual(cm.exception.kind, 'UserError')
+        # told in Vietnamese, the language of the session
+        self.assertIn("chỉ được rà soát tài khoản", str(cm.exception.args_))
+        with committed():
+            self.assertEqual(Review.search_count([]), before)
+        session_id = rpc.call(wizard + 'create', [{}], session)[0]
+        result = rpc.call(wizard + 'execute', [session_id, {'start': {
+                        'agency': self.company, 'year': 2026,
+                        'quarter': '4', 'province_admin': False}},
+                'open_', {}], session)
+        review_id, = result['actions'][0][1]['res_id']
+        values, = rpc.call('model.mvp.security.review.read',
+            [[review_id], ['xlsx_name', 'xlsx'], {}], session)
+        self.assertTrue(values['xlsx_name'].endswith('.xlsx'))
+        self.assertEqual([r['actor'] for r in audit('review_read')
+                if r['resource'] == 'mvp.security.review,%s' % review_id],
+            [self.agency_admin])
