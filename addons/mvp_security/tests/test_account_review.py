@@ -221,9 +221,9 @@ class AccountReviewTestCase(SignInCase):
             rpc.call(wizard + 'execute', [session_id, {'start': {
                             'agency': self.other, 'year': 2026,
                             'quarter': '4', 'province_admin': True}},
-                    'open_', {}], session)
+                    'open_', {'language': 'vi'}], session)
         self.assertEqual(cm.exception.kind, 'UserError')
-        # told in Vietnamese, the language of the session
+        # told in Vietnamese, the language of the client
         self.assertIn("chỉ được rà soát tài khoản", str(cm.exception.args_))
         with committed():
             self.assertEqual(Review.search_count([]), before)
