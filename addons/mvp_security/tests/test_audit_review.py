@@ -4,6 +4,7 @@
 monthly review."""
 import datetime as dt
 import io
+import unittest
 from unittest.mock import patch
 
 import openpyxl
@@ -15,7 +16,10 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.mvp_security import audit as audit_module
 from trytond.modules.mvp_security.account_review import local
 from trytond.modules.mvp_security.audit import record, utcnow, verify
-from trytond.modules.mvp_security.audit_review import send_monthly
+from trytond.modules.mvp_security.audit_review import (
+    out_of_hours, send_monthly)
+from trytond.modules.mvp_security.review import (
+    month_bounds, previous_month, previous_quarter, quarter_bounds)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction, check_access
@@ -190,3 +194,35 @@ class AuditReviewTestCase(SignInCase):
                         'mvp_security.msg_audit_review_kind_password_reset'
                         )], 1)
 
+
+
+class PeriodTestCase(unittest.TestCase):
+    "The periods of the reviews and the office hours (no database)"
+
+    def test_bounds_and_previous_periods(self):
+        for today, month, quarter, bounds in [
+                (dt.date(2026, 1, 1), (2025, 12), (2025, 4),
+                    (dt.date(2025, 10, 1), dt.date(2025, 12, 31))),
+                (dt.date(2026, 4, 1), (2026, 3), (2026, 1),
+                    (dt.date(2026, 1, 1), dt.date(2026, 3, 31))),
+                (dt.date(2026, 10, 1), (2026, 9), (2026, 3),
+                    (dt.date(2026, 7, 1), dt.date(2026, 9, 30))),
+                ]:
+            with self.subTest(today=today):
+                self.assertEqual(previous_month(today), month)
+                self.assertEqual(previous_quarter(today), quarter)
+                self.assertEqual(quarter_bounds(*quarter), bounds)
+        self.assertEqual(month_bounds(2028, 2),
+            (dt.date(2028, 2, 1), dt.date(2028, 2, 29)))
+
+    def test_out_of_hours(self):
+        for when, expected in [
+                (dt.datetime(2026, 12, 7, 9, 0), False),  # Monday
+                (dt.datetime(2026, 12, 7, 6, 59), True),
+                (dt.datetime(2026, 12, 7, 18, 0), True),
+                (dt.datetime(2026, 12, 12, 10, 0), True),  # Saturday
+                ]:
+            with self.subTest(when=when), patch(
+                    'trytond.modules.mvp_security.audit_review.office_hours',
+                    return_value=(dt.time(7), dt.time(18))):
+                self.assertEqual(out_of_hours(when), expected)
