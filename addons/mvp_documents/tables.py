@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 from .fonts import register_fonts
 
 __all__ = ['Column', 'Table', 'table_pdf', 'table_xlsx', 'format_value',
-    'KINDS']
+    'KINDS', 'tables_pdf', 'tables_xlsx']
 
 #: How the values of a column print; the last three are numbers, right
 #: aligned in the PDF and kept as numbers in the workbook
@@ -210,10 +210,21 @@ def table_pdf(table: Table) -> bytes:
 
     :raises fonts.FontError: no serif font with Vietnamese glyphs
     """
+    return tables_pdf([table])
+
+
+def tables_pdf(tables: Sequence[Table]) -> bytes:
+    """Return the tables one after the other in one A4 PDF (a report of
+    several sections); the page, the author and the fonts are the first
+    table's
+
+    :raises fonts.FontError: no serif font with Vietnamese glyphs
+    """
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate, Spacer
 
+    table = tables[0]
     styles = _pdf_styles(table.font_size)
     size = landscape(A4) if table.landscape else A4
     margin = 12 * mm
@@ -222,12 +233,16 @@ def table_pdf(table: Table) -> bytes:
         buffer, pagesize=size, leftMargin=margin + 3 * mm,
         rightMargin=margin, topMargin=margin, bottomMargin=margin + 4 * mm,
         title=table.title, author=table.agency)
-    story = _pdf_heading(table, styles)
-    story.append(_pdf_grid(table, document.width, styles))
-    if table.footer:
-        story.append(Spacer(0, 5 * mm))
-        story += [_paragraph(line, styles['footer'])
-            for line in table.footer]
+    story = []
+    for table in tables:
+        if story:
+            story.append(Spacer(0, 8 * mm))
+        story += _pdf_heading(table, styles)
+        story.append(_pdf_grid(table, document.width, styles))
+        if table.footer:
+            story.append(Spacer(0, 5 * mm))
+            story += [_paragraph(line, styles['footer'])
+                for line in table.footer]
 
     def page_number(canvas, doc):
         canvas.saveState()
@@ -310,10 +325,23 @@ def _xlsx_heading(workbook, sheet, table: Table) -> int:
 def table_xlsx(table: Table) -> bytes:
     """Return the table as a workbook of one sheet, ready to print on A4
     with its header repeated on every page"""
+    return tables_xlsx([table])
+
+
+def tables_xlsx(tables: Sequence[Table]) -> bytes:
+    "Return the tables as a workbook of one sheet each (see table_xlsx)"
     import xlsxwriter
 
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {'in_memory': True})
+    for table in tables:
+        _xlsx_sheet(workbook, table)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _xlsx_sheet(workbook, table: Table) -> None:
+    "Add a sheet holding table to workbook"
     sheet = workbook.add_worksheet(
         _sheet_name(table.sheet_name or table.title))
     header_row = _xlsx_heading(workbook, sheet, table)
@@ -353,5 +381,3 @@ def table_xlsx(table: Table) -> bytes:
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)
     sheet.set_footer('&RTrang &P/&N')
-    workbook.close()
-    return buffer.getvalue()

@@ -8,6 +8,15 @@ afterwards breaks the chain (``verify``).  Nobody writes or deletes a
 row: no model access allows it, ``check_modification`` refuses it even
 to the server's own code, and the database refuses UPDATE and DELETE
 with a trigger (PostgreSQL and SQLite).  Times are UTC.
+
+Kept (QCVN 12 asks for 12 months at least): nothing purges the trail,
+neither a cron nor a command.  An archive-and-purge is left out on
+purpose: the chain starts at GENESIS, so dropping its oldest rows would
+need an anchor (the last dropped hash) that ``verify`` trusts, which
+whoever can delete rows could rewrite as well, and the triggers would
+have to be lifted for it.  The trail leaves the database only in its
+backups and the syslog copy; ``tests/test_audit_review.py`` checks that
+a row of 13 months ago outlives every cron.
 """
 import copy
 import datetime as dt
