@@ -400,7 +400,7 @@ class OutgoingSendUpdate(OutgoingWizardMixin, Wizard):
 
 
 class OutgoingSendUpdateStart(ModelView):
-    "Send Update"
+    __string__ = "Send Update"
     __name__ = 'mvp.outgoing.send_update.start'
     outgoing = fields.Many2One('mvp.outgoing', "Document", readonly=True)
     subject = fields.Text("Subject", required=True)
