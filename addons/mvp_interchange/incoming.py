@@ -79,6 +79,10 @@ class Incoming(metaclass=PoolMeta):
                 if old == value or (old in {None, ''}
                         and value in {None, ''}):
                     continue
+                if definitions[name]['type'] == 'many2one':
+                    Target = Pool().get(definitions[name]['relation'])
+                    old, value = (Target(v).rec_name if v else None
+                        for v in (old, value))
                 changes.append(gettext(
                         'mvp_interchange.msg_update_change',
                         field=definitions[name]['string'],
@@ -86,8 +90,7 @@ class Incoming(metaclass=PoolMeta):
             if not changes:
                 continue
             note = '\n'.join([f'{now}: {reason}'] + changes)
-            cls.write([incoming], dict(
-                    {k: v for k, v in values.items()},
+            cls.write([incoming], dict(values,
                     exchange_updates='\n\n'.join(filter(None,
                             [incoming.exchange_updates, note]))))
 

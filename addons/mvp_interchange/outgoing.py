@@ -41,6 +41,9 @@ STEERING_TYPES = [
 # through the update wizard, which sends it (business type 2)
 EXCHANGE_FIELDS = {'reply_due', 'signer_competence', 'signer_for',
     'steering_type'}
+# What a correction changes on the copies of the agencies here
+LOCAL_UPDATABLE = {'subject', 'urgency', 'deadline', 'signer_competence',
+    'steering_type'}
 
 
 class Outgoing(metaclass=PoolMeta):
@@ -212,8 +215,25 @@ class Outgoing(metaclass=PoolMeta):
         with without_check_access(), Transaction().set_context(
                 _mvp_outgoing_correction=True):
             cls.write([outgoing], changes)
-        cls.send_updates([cls(outgoing.id)], reason, changes=changes)
+        outgoing = cls(outgoing.id)
+        cls._update_local(outgoing, reason)
+        cls.send_updates([outgoing], reason, changes=changes)
         return sorted(changes)
+
+    @classmethod
+    def _update_local(cls, outgoing, reason):
+        "The agencies of this installation correct their copies at once"
+        Incoming = Pool().get('mvp.incoming')
+        with without_check_access():
+            incomings = [i for i in Incoming.search([
+                        ('origin', 'in', [str(r) for r in outgoing.recipients
+                                if r.channel == 'electronic']),
+                        ('state', '!=', 'cancelled'),
+                        ]) if not exchange_forbidden(i)]
+            values = {k: v for k, v in outgoing.incoming_values().items()
+                if k in LOCAL_UPDATABLE}
+            if incomings:
+                Incoming.apply_update(incomings, values, reason)
 
     @classmethod
     def purge_copies(cls, outgoings):

@@ -341,20 +341,34 @@ class OutgoingFieldsTestCase(OutgoingSetup, unittest.TestCase):
                 self.assertRaises(UserError):
             Outgoing.write([outgoing], {'reply_due': dt.date.today()})
         due = dt.date.today() + dt.timedelta(days=5)
-        with self.acting(self.clerk), Transaction().set_context(
-                active_model='mvp.outgoing', active_id=outgoing.id,
-                active_ids=[outgoing.id]):
+        correction = {'start': {
+                'outgoing': outgoing.id,
+                'subject': "Về việc phê duyệt mã định danh (sửa)",
+                'urgency': 'normal', 'reply_due': due,
+                'signer_competence': 'KT.',
+                'signer_for': "GIÁM ĐỐC", 'steering_type': None,
+                'reason': "Sửa trích yếu"}}
+        context = {'active_model': 'mvp.outgoing',
+            'active_id': outgoing.id, 'active_ids': [outgoing.id]}
+        # the clerk's, not the drafter's
+        with self.acting(self.drafter), check_access(), \
+                Transaction().set_context(context), \
+                self.assertRaises(UserError):
             session_id, _, _ = SendUpdate.create()
-            SendUpdate.execute(session_id, {'start': {
-                        'outgoing': outgoing.id,
-                        'subject': "Về việc phê duyệt mã định danh (sửa)",
-                        'urgency': 'normal', 'reply_due': due,
-                        'signer_competence': 'KT.',
-                        'signer_for': "GIÁM ĐỐC", 'steering_type': None,
-                        'reason': "Sửa trích yếu"}}, 'send')
+            SendUpdate.execute(session_id, correction, 'send')
+        self.assertEqual(Outgoing(outgoing.id).subject, old_subject)
+        with self.acting(self.clerk), check_access(), \
+                Transaction().set_context(context):
+            session_id, _, _ = SendUpdate.create()
+            SendUpdate.execute(session_id, correction, 'send')
         outgoing = Outgoing(outgoing.id)
         self.assertEqual(outgoing.subject,
             "Về việc phê duyệt mã định danh (sửa)")
+        # the agency on this installation corrects its copy at once
+        local, = Incoming.search([('company', '=', self.agencies[1].id)])
+        self.assertEqual((local.subject, local.deadline),
+            (outgoing.subject, due))
+        self.assertIn("Sửa trích yếu", local.exchange_updates)
         update = self.sent(outgoing, xml_io.UPDATE)
         package = xml_io.parse(update.data)
         try:
