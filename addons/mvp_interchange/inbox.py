@@ -31,9 +31,10 @@ from .peer import check_province_admin
 FILENAME = 'package.edxml'
 URGENCY = {'0': 'normal', '1': 'urgent', '2': 'very_urgent', '3': 'flash',
     '4': 'flash'}
-# What an update (business type 2) changes on a document received
+# What an update (business type 2) changes on a document received (not
+# the notes: the clerk writes there too)
 UPDATABLE = {'subject', 'deadline', 'urgency', 'signer_name', 'pages',
-    'notes', 'signer_competence', 'signer_position', 'place', 'copies',
+    'signer_competence', 'signer_position', 'place', 'copies',
     'appendixes', 'to_places', 'steering_type', 'response_for',
     'response_references'}
 ORIGINAL_EXTENSIONS = ('.doc', '.docx', '.odt', '.rtf', '.xls', '.xlsx',
