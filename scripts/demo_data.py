@@ -11,6 +11,7 @@ import itertools
 
 DEMO_PASSWORD = 'MvpDemo@2026'
 PROVINCE_CODE = 'H54'
+PLACE = "Thái Bình"  # địa danh of the provincial agencies
 
 # (short name, official name, level, departments [(code, name)])
 PROVINCE = ('UBND', "Ủy ban nhân dân tỉnh Thái Bình", 'province',
@@ -109,17 +110,27 @@ def login_key(short_name):
     return ''.join(c for c in text if c.isascii() and c.isalnum()).lower()
 
 
+def locality(name):
+    """The place name (địa danh) of a district or commune: its name
+    without the kind of unit, e.g. Quỳnh Phụ for "...huyện Quỳnh Phụ"."""
+    for kind in ("thành phố ", "huyện ", "Phường ", "Xã ", "Thị trấn "):
+        if kind in name:
+            return name.split(kind, 1)[1]
+    return name
+
+
 def agency_plan():
     """Yield dicts describing every agency, parents before children."""
     short, name, level, departments = PROVINCE
     yield dict(short_name=short, name=name, level=level,
-        code='000.00.00.' + PROVINCE_CODE, parent=None,
+        code='000.00.00.' + PROVINCE_CODE, parent=None, place=PLACE,
         departments=departments, leader_title="Chủ tịch",
         roles=['leader', 'office_chief', 'clerk', 'head', 'officer'])
     number = 1
     for short, name, departments in DEPARTMENTS:
         yield dict(short_name=short, name=name, level='department',
             code='000.00.%02d.%s' % (number, PROVINCE_CODE), parent='UBND',
+            place=PLACE,
             departments=departments,
             leader_title="Chánh Văn phòng" if short == 'VPUBND'
             else "Chánh Thanh tra" if short == 'TTr' else "Giám đốc",
@@ -130,6 +141,7 @@ def agency_plan():
         district_number = number
         yield dict(short_name=short, name=name, level='district',
             code='000.00.%02d.%s' % (district_number, PROVINCE_CODE),
+            place=locality(name),
             parent='UBND', departments=DISTRICT_DEPARTMENTS,
             leader_title="Chủ tịch",
             roles=['leader', 'office_chief', 'clerk', 'head', 'officer'])
@@ -137,6 +149,7 @@ def agency_plan():
             initials = ''.join(w[0] for w in commune.split())
             yield dict(short_name='UBND' + login_key(initials).upper(),
                 name="Ủy ban nhân dân " + commune[0].lower() + commune[1:],
+                place=locality(commune),
                 level='commune',
                 code='000.%02d.%02d.%s' % (
                     index, district_number, PROVINCE_CODE),
@@ -180,6 +193,7 @@ def load(pool, password=DEMO_PASSWORD, only=None):
                     'timezone': 'Asia/Ho_Chi_Minh',
                     'short_name': plan['short_name'],
                     'identifier_code': plan['code'],
+                    'place': plan['place'],
                     'level': levels[plan['level']].id,
                     'parent': (agencies[plan['parent']].id
                         if plan['parent'] in agencies else None),

@@ -52,6 +52,10 @@ class Company(metaclass=PoolMeta):
         "Identifier Code", size=13,
         help="Electronic identifier code (mã định danh), "
         "e.g. 000.00.00.H54.")
+    place = fields.Char(
+        "Place",
+        help="Name of the locality where the agency sits, written before "
+        "the date of its documents (địa danh), e.g. Thái Bình.")
     level = fields.Many2One('mvp.agency.level', "Level", ondelete='RESTRICT')
     parent = fields.Many2One(
         'company.company', "Parent Agency", ondelete='RESTRICT',

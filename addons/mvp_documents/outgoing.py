@@ -36,6 +36,9 @@ FROZEN_FIELDS = {
     'company', 'document_type', 'subject', 'register', 'number',
     'notation', 'identifier', 'issue_date', 'confidentiality', 'urgency',
     'signer', 'department', 'release_mode'}
+# Fields a correction after the release may still change (an edXML
+# update, business type 2)
+CORRECTABLE_FIELDS = {'subject', 'urgency'}
 # Fields written only by the server's buttons and transitions
 SERVER_FIELDS = {
     'state', 'register', 'number', 'notation', 'issue_date', 'identifier',
@@ -438,6 +441,11 @@ class Outgoing(ServerFieldsMixin, LegacyTextMixin, BackEntryMixin,
                 # the server lowers the level of a numbered document on a
                 # leader's decision (lower_confidentiality)
                 frozen.discard('confidentiality')
+                if Transaction().context.get('_mvp_outgoing_correction'):
+                    # the clerk's correction of a released document's
+                    # metadata, sent as an update (mvp_interchange); a
+                    # client's context never carries keys starting with _
+                    frozen -= CORRECTABLE_FIELDS
             for outgoing in outgoings:
                 if outgoing.state in {'recalled', 'replaced'}:
                     refuse('mvp_documents.msg_outgoing_frozen', [outgoing],

@@ -31,6 +31,12 @@ from .peer import check_province_admin
 FILENAME = 'package.edxml'
 URGENCY = {'0': 'normal', '1': 'urgent', '2': 'very_urgent', '3': 'flash',
     '4': 'flash'}
+# What an update (business type 2) changes on a document received (not
+# the notes: the clerk writes there too)
+UPDATABLE = {'subject', 'deadline', 'urgency', 'signer_name', 'pages',
+    'signer_competence', 'signer_position', 'place', 'copies',
+    'appendixes', 'to_places', 'steering_type', 'response_for',
+    'response_references'}
 ORIGINAL_EXTENSIONS = ('.doc', '.docx', '.odt', '.rtf', '.xls', '.xlsx',
     '.ods')
 
@@ -247,6 +253,11 @@ class Message(metaclass=PoolMeta):
             message.done_at = dt.datetime.now()
             message.save()
             answer = message._rejected_answer()
+            if (rejection.code == 'unknown_document'
+                    and parsed.business_type == xml_io.UPDATE):
+                # the sender's outbox learns it from the answer, the
+                # sender's recipient line from status 02
+                message._reply_refused(parsed, str(rejection))
         else:
             message._store(stream)
             message.state = 'accepted'
@@ -385,36 +396,37 @@ class Message(metaclass=PoolMeta):
         return [i.id for i in incomings]
 
     def _process_update(self, parsed, agencies):
-        pool = Pool()
-        Company = pool.get('company.company')
-        Incoming = pool.get('mvp.incoming')
+        """Business type 2: the sender corrected the metadata or the
+        recipients of a document we have; the documents are updated in
+        place, each keeps a note of what changed"""
+        Incoming = Pool().get('mvp.incoming')
         document = parsed.business.document_id or parsed.document_id
         incomings = self._targets(parsed.sender.organ_id, [document],
             agencies)
+        here = {a.identifier_code: a for a in agencies}
         added = [c for t, c in parsed.business.receivers if t == '1']
         removed = [c for t, c in parsed.business.receivers if t == '0']
-        if not incomings and not added:
+        have = {i.company.identifier_code for i in incomings}
+        # a package acts only for the agencies it is addressed to
+        new = [here[c] for c in added if c in here and c not in have]
+        if not incomings and not new:
             raise Rejected('unknown_document', gettext(
-                    'mvp_interchange.msg_message_unknown_document',
+                    'mvp_interchange.msg_message_unknown_update',
                     document=document))
         self.save()
         values = self._incoming_values(parsed, Incoming)
-        updatable = {k: v for k, v in values.items() if k in {
-                'subject', 'deadline', 'urgency', 'signer_name', 'pages',
-                'notes'}}
+        updatable = {k: v for k, v in values.items() if k in UPDATABLE}
         # a document classified since it arrived keeps no subject
-        open_ = [i for i in incomings
-            if getattr(i, 'state', 'received') == 'received'
+        live = [i for i in incomings if i.state != 'cancelled'
             and not exchange_forbidden(i)]
-        if open_ and updatable:
-            Incoming.write(open_, updatable)
+        if live and updatable:
+            Incoming.apply_update(live, updatable, parsed.business.reason
+                or gettext('mvp_interchange.msg_update_default_reason'))
         documents = [i.id for i in incomings]
-        have = {i.company.identifier_code for i in incomings}
-        new = Company.search([('identifier_code', 'in', added)])
-        files = self._incoming_files(parsed)
-        documents += [i.id for i in Incoming.receive_electronic_many(
-                [(agency, values, files, self) for agency in new
-                    if agency.identifier_code not in have])]
+        if new:
+            files = self._incoming_files(parsed)
+            documents += [i.id for i in Incoming.receive_electronic_many(
+                    [(agency, values, files, self) for agency in new])]
         gone = [i for i in incomings if i.company.identifier_code in removed]
         if gone:
             Incoming.request_recall(gone, parsed.business.reason
@@ -483,6 +495,20 @@ class Message(metaclass=PoolMeta):
             'deadline': parsed.due_date,
             'notes': parsed.content if parsed.content != parsed.subject
             else None,
+            'signer_competence': parsed.signer_competence or None,
+            'signer_position': parsed.signer_position or None,
+            'place': parsed.place or None,
+            'copies': int(parsed.promulgation_amount)
+            if parsed.promulgation_amount.isdigit() else None,
+            'appendixes': '\n'.join(parsed.appendixes) or None,
+            'to_places': '\n'.join(parsed.to_places) or None,
+            'steering_type': parsed.steering_type
+            if parsed.steering_type in {'1', '2', '3'} else None,
+            'response_for': _answered(parsed.response_for),
+            'response_references': '\n'.join(
+                ', '.join(filter(None, [r.organ_id, r.code,
+                            r.promulgation_date, r.document_id]))
+                for r in parsed.response_for) or None,
             }
         if parsed.due_date and parsed.due_date < dt.date.today():
             # a due date already past on arrival is the sender's to
@@ -701,6 +727,22 @@ class Message(metaclass=PoolMeta):
             sender_code=agency.identifier_code, document_id=self.document_id,
             status_code=event.code, notation=self.notation,
             origin=str(event), package=self)
+
+
+def _answered(references):
+    "Our outgoing document named by one of the ResponseFor, if any"
+    pool = Pool()
+    Outgoing = pool.get('mvp.outgoing')
+    for reference in references:
+        if not reference.document_id:
+            continue
+        outgoings = Outgoing.search([
+                ('identifier', '=', reference.document_id),
+                ('company.identifier_code', '=', reference.organ_id),
+                ], limit=1)
+        if outgoings:
+            return outgoings[0].id
+    return None
 
 
 def xml_signature_problem(stream):
