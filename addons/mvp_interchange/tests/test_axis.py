@@ -313,13 +313,13 @@ class AxisExchangeTestCase(RouteTestCase):
                 return result
 
     @classmethod
-    def release(cls, database, sender, recipient, subject):
-        """Release a document from sender to recipient in database; return
-        its id and notation"""
+    def release(cls, database, sender, recipient, subject, **values):
+        """Release a document from sender to recipient in database (with
+        values of more fields); return its id and notation"""
         def release():
             outgoing = Pool().get('mvp.outgoing')(
-                twoservers_tool.release(sender, recipient, subject)[
-                    'outgoing'])
+                twoservers_tool.release(sender, recipient, subject,
+                    **values)['outgoing'])
             return outgoing.id, outgoing.notation
         return cls.locking(database, release)
 
@@ -606,4 +606,53 @@ class AxisExchangeTestCase(RouteTestCase):
         seen = self.sender_view(other, refused)
         self.assertEqual(seen['states'], ['recall_refused'])
         self.assertLessEqual({'01', '03', '16'}, set(seen['codes']))
+        self.assertNotIn('inbox', self.axis.states().values())
+
+    def test_91_every_field_then_an_update_through_the_axis(self):
+        "Each filled field of Thái Bình's document is on the document "
+        "Nghệ An makes of the package; Thái Bình's correction travels as "
+        "an update (business type 2) and corrects that same document"
+        due = dt.date.today() + dt.timedelta(days=10)
+        with self.thai_binh() as pool:
+            Company = pool.get('company.company')
+            agency, = Company.search([('identifier_code', '=', THAI_BINH)])
+            agency.place = "Thái Bình"
+            agency.save()
+        outgoing_id, notation = self.release(DB_NAME, THAI_BINH, NGHE_AN,
+            "Về việc chuẩn hóa dữ liệu văn bản liên thông",
+            reply_due=due, signer_competence='KT.', signer_for="GIÁM ĐỐC",
+            steering_type='2', copies=5, urgency='urgent')
+        self.exchange()
+        with self.thai_binh() as pool:
+            outgoing = pool.get('mvp.outgoing')(outgoing_id)
+            sent = {'notation': notation, 'issue_date': outgoing.issue_date,
+                'subject': outgoing.subject, 'deadline': due,
+                'signer_competence': "KT. GIÁM ĐỐC", 'place': "Thái Bình",
+                'copies': 5, 'steering_type': '2', 'urgency': 'urgent',
+                'signer_name': outgoing.signer_name or (
+                    outgoing.signer.rec_name),
+                'issuer_name': "Sở TT&TT tỉnh Thái Bình"}
+        with self.nghe_an() as pool:
+            incoming, = self.incomings(pool, notation)
+            self.assertEqual({k: getattr(incoming, k) for k in sent}, sent)
+            self.assertGreaterEqual(incoming.pages, 1)
+
+        with self.thai_binh() as pool:
+            Outgoing = pool.get('mvp.outgoing')
+            changed = Outgoing.correct(Outgoing(outgoing_id), {
+                    'subject': sent['subject'] + " (sửa)",
+                    'reply_due': due + dt.timedelta(days=5)},
+                "Sửa trích yếu và hạn trả lời")
+            self.assertEqual(changed, ['reply_due', 'subject'])
+        self.exchange()
+        with self.nghe_an() as pool:
+            incoming, = self.incomings(pool, notation)
+            self.assertEqual((incoming.subject, incoming.deadline),
+                (sent['subject'] + " (sửa)", due + dt.timedelta(days=5)))
+            self.assertIn("Sửa trích yếu và hạn trả lời",
+                incoming.exchange_updates)
+            Message = pool.get('mvp.interchange.message')
+            update, = Message.search([('direction', '=', 'in'),
+                    ('business_type', '=', '2')])
+            self.assertEqual(update.state, 'accepted')
         self.assertNotIn('inbox', self.axis.states().values())

@@ -48,9 +48,10 @@ def staff(company):
     employee.save()
 
 
-def release(sender, recipient, subject):
+def release(sender, recipient, subject, **values):
     """Draft, approve, number and release a signed document from agency
-    sender to agency recipient of the other installation (as root)"""
+    sender to agency recipient of the other installation (as root), with
+    values of more fields of the draft"""
     from trytond.modules.mvp_interchange.tests.pdf import padded_pdf
     from trytond.pool import Pool
     from trytond.transaction import Transaction
@@ -68,7 +69,8 @@ def release(sender, recipient, subject):
         outgoing, = Outgoing.create([{'company': agency.id,
                     'department': employee.department.id,
                     'drafter': employee.id, 'signer': employee.id,
-                    'document_type': type_.id, 'subject': subject}])
+                    'document_type': type_.id, 'subject': subject,
+                    **values}])
         with Transaction().set_context(_mvp_outgoing_internal=True):
             Outgoing.write([outgoing], {'state': 'approved'})
         Outgoing.assign_number([outgoing])
