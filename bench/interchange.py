@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 
+from trytond.modules.mvp_documents.secret import generate_key
 from trytond.modules.mvp_interchange import xml_io
 from trytond.modules.mvp_interchange.tests.pdf import padded_pdf
 from trytond.modules.mvp_interchange.tests.test_xml_io import make_package
@@ -111,6 +112,9 @@ def main(argv=None):
     parser.add_argument('--backend', default='sqlite',
         choices=['sqlite', 'postgresql'])
     args = parser.parse_args(argv)
+    # the peers' keys are stored encrypted: a key of the bench's own for
+    # its throwaway databases and the servers it starts
+    os.environ.setdefault('MVP_SECRET_KEY', generate_key())
     result = {}
     result['parse_5mb_ms'], result['parse_5mb_cpu_ms'] = bench_parse(
         args.parse_mb, args.runs)
