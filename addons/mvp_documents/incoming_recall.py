@@ -21,9 +21,8 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from . import outgoing_notification
 from .calendar import add_working_days
 from .exceptions import IncomingError
-from .notification import notify_many
 from .protection import readable
-from .role import agencies_role_users, has_agency_role
+from .role import has_agency_role
 
 # how long a request may wait before the clerks are reminded
 REMINDER_WORKING_DAYS = 2
@@ -160,20 +159,10 @@ class Incoming(metaclass=PoolMeta):
             due = [i for i in waiting if add_working_days(
                     i.company, i.recall_requested_at.date(),
                     REMINDER_WORKING_DAYS) <= today]
-            clerks = agencies_role_users(
-                {i.company for i in due}, 'group_mvp_clerk')
-            notify_many([(
-                        clerks.get(incoming.company, ()),
-                        gettext(
-                            'mvp_documents.msg_notify_recall_waiting_subject',
-                            document=incoming.rec_name),
-                        gettext(
-                            'mvp_documents.msg_notify_recall_waiting_body',
-                            document=incoming.rec_name,
-                            date=incoming.recall_requested_at.strftime(
-                                '%d/%m/%Y')),
-                        [incoming], None, None)
-                    for incoming in due])
+            outgoing_notification.tell_clerks(due, 'recall_waiting',
+                lambda incoming: {
+                    'date': incoming.recall_requested_at.strftime(
+                        '%d/%m/%Y')})
             if due:
                 cls.write(due, {'recall_reminded': True})
         return due

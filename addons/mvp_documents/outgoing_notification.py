@@ -103,36 +103,34 @@ def _reviewer_users(comment):
     return agency_role_users(comment.reviewer_agency, 'group_mvp_clerk')
 
 
-def tell_clerks_arrived(incomings):
-    "Electronic documents arrived in the agencies' queues"
+def tell_clerks(incomings, message, values):
+    """Tell the clerks of each document's agency: message names the
+    subject and body messages (msg_notify_<message>_subject, _body),
+    values(incoming) gives the body's values besides the document"""
     clerks = agencies_role_users(
         {i.company for i in incomings}, 'group_mvp_clerk')
     notify_many([(
                 clerks.get(incoming.company, ()),
-                gettext('mvp_documents.msg_notify_incoming_arrived_subject',
+                gettext('mvp_documents.msg_notify_%s_subject' % message,
                     document=incoming.rec_name),
-                gettext('mvp_documents.msg_notify_incoming_arrived_body',
-                    document=incoming.rec_name,
-                    issuer=incoming.issuer_label or '',
-                    urgency=incoming.urgency_string),
+                gettext('mvp_documents.msg_notify_%s_body' % message,
+                    document=incoming.rec_name, **values(incoming)),
                 [incoming], None, None)
             for incoming in incomings])
+
+
+def tell_clerks_arrived(incomings):
+    "Electronic documents arrived in the agencies' queues"
+    tell_clerks(incomings, 'incoming_arrived', lambda incoming: {
+            'issuer': incoming.issuer_label or '',
+            'urgency': incoming.urgency_string})
 
 
 def tell_recalled(incomings, reason):
     "The sender asks the agencies that received documents to recall them"
-    clerks = agencies_role_users(
-        {i.company for i in incomings}, 'group_mvp_clerk')
-    notify_many([(
-                clerks.get(incoming.company, ()),
-                gettext('mvp_documents.msg_notify_incoming_recalled_subject',
-                    document=incoming.rec_name),
-                gettext('mvp_documents.msg_notify_incoming_recalled_body',
-                    document=incoming.rec_name,
-                    issuer=incoming.issuer_label or '',
-                    reason=_reason(incoming, reason)),
-                [incoming], None, None)
-            for incoming in incomings])
+    tell_clerks(incomings, 'incoming_recalled', lambda incoming: {
+            'issuer': incoming.issuer_label or '',
+            'reason': _reason(incoming, reason)})
 
 
 def tell_recall_answer(recipient, code, reason):

@@ -191,7 +191,6 @@ class Outgoing(metaclass=PoolMeta):
         """Queue an update (business type 2) of each document to the
         recipients elsewhere that have it: changes names the corrected
         fields, added the recipients added since"""
-        Message = Pool().get('mvp.interchange.message')
         with without_check_access():
             for outgoing in outgoings:
                 outgoing.check_exchangeable()
@@ -206,16 +205,8 @@ class Outgoing(metaclass=PoolMeta):
                             for r in new])
                     package = outgoing.edxml_package([recipient],
                         business=business, attachments=False)
-                    data = xml_io.package_bytes(package)
-                    Message.queue_out('package', data,
-                        recipient.identifier_code, agency=outgoing.company,
-                        sender_code=outgoing.company.identifier_code,
-                        document_id=package.document_id,
-                        business_type=xml_io.UPDATE,
-                        notation=outgoing.notation,
-                        promulgation_date=outgoing.issue_date,
-                        subject=(outgoing.subject or '')[:500],
-                        origin=str(recipient))
+                    outgoing._queue_package(recipient, package,
+                        xml_io.package_bytes(package))
 
     @classmethod
     def correct(cls, outgoing, values, reason):
@@ -266,9 +257,7 @@ class Outgoing(metaclass=PoolMeta):
     @classmethod
     def _deliver_external(cls, recipients):
         "Write one edXML package per recipient in the outbox"
-        pool = Pool()
-        Message = pool.get('mvp.interchange.message')
-        Recipient = pool.get('mvp.outgoing.recipient')
+        Recipient = Pool().get('mvp.outgoing.recipient')
         super()._deliver_external(recipients)
         # recipients added after the release: the others are told
         released = [o for o in {r.outgoing for r in recipients}
@@ -291,16 +280,21 @@ class Outgoing(metaclass=PoolMeta):
                             'mvp_interchange.msg_message_invalid',
                             document=outgoing.rec_name,
                             error=error.message)) from error
-                Message.queue_out('package', data,
-                    recipient.identifier_code, agency=outgoing.company,
-                    sender_code=outgoing.company.identifier_code,
-                    document_id=package.document_id,
-                    business_type=package.business_type,
-                    notation=outgoing.notation,
-                    promulgation_date=outgoing.issue_date,
-                    subject=(outgoing.subject or '')[:500],
-                    origin=str(recipient))
+                outgoing._queue_package(recipient, package, data)
             Recipient.set_state(recipients, 'sent')
+
+    def _queue_package(self, recipient, package, data):
+        "Queue the package data of this document to recipient"
+        Message = Pool().get('mvp.interchange.message')
+        Message.queue_out('package', data,
+            recipient.identifier_code, agency=self.company,
+            sender_code=self.company.identifier_code,
+            document_id=package.document_id,
+            business_type=package.business_type,
+            notation=self.notation,
+            promulgation_date=self.issue_date,
+            subject=(self.subject or '')[:500],
+            origin=str(recipient))
 
     @classmethod
     def _recall_external(cls, recipients, reason):

@@ -113,17 +113,10 @@ def main(argv=None):
     parser.add_argument('archive', help="the archive's file name")
     options = parser.parse_args(argv)
 
-    from trytond import config
-    if options.config:
-        config.update_etc(options.config)
-    from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    Pool.start()
-    if options.database not in Pool.database_list():
-        pool = Pool(options.database)
-        with Transaction().start(options.database, 0, readonly=True):
-            pool.init()
+    from .command import start_pool
+    start_pool(options.config, options.database)
     code = options.code or getpass.getpass("Mã xác thực hai lớp: ")
     with Transaction().start(options.database, 0,
             context={'language': 'vi'}) as transaction:

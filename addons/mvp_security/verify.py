@@ -21,19 +21,12 @@ def main(argv=None):
     parser.add_argument('-d', '--database', dest='database', required=True)
     options = parser.parse_args(argv)
 
-    from trytond import config
-    if options.config:
-        config.update_etc(options.config)
-    from trytond.pool import Pool
+    from .command import start_pool
+    start_pool(options.config, options.database)
     from trytond.transaction import Transaction
 
     from .audit import verify
 
-    Pool.start()
-    if options.database not in Pool.database_list():
-        pool = Pool(options.database)
-        with Transaction().start(options.database, 0, readonly=True):
-            pool.init()
     with Transaction().start(options.database, 0, readonly=True):
         count, reason = verify()
     if reason:
