@@ -15,7 +15,7 @@ Nobody changes a row: no model access allows it, ``check_modification``
 refuses it even to the server's own code, and the database refuses
 UPDATE and DELETE with a trigger (PostgreSQL and SQLite).
 """
-from sql import Cast, Literal
+from sql import Cast
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 from sql.functions import Function
@@ -224,7 +224,7 @@ def count_by_document(records):
     cursor = Transaction().connection.cursor()
     references = {str(r): r.id for r in records}
     result = dict.fromkeys(references.values(), 0)
-    cursor.execute(*table.select(table.document, Count(Literal('*')),
+    cursor.execute(*table.select(table.document, Count(table.id),
             where=table.document.in_(list(references)),
             group_by=[table.document]))
     for reference, count in cursor:
@@ -257,7 +257,7 @@ class AccessLogDaily(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('day', 'DESC'), ('company', 'ASC')]
+        cls._order = [('day', 'DESC'), ('company', 'ASC'), ('id', 'DESC')]
 
     @classmethod
     def table_query(cls):
@@ -276,7 +276,7 @@ class AccessLogDaily(ModelSQL, ModelView):
             Min(log.id).as_('id'),
             log.company.as_('company'),
             day.as_('day'),
-            Count(Literal('*')).as_('accesses'),
+            Count(log.id).as_('accesses'),
             count('open').as_('opens'),
             count('download').as_('downloads'),
             count('print').as_('prints'),
