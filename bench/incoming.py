@@ -11,7 +11,9 @@
    real trytond server, as the web client asks it (search, then read of
    the list fields), with --incomings documents and --assignments-per
    assignments each in the database.
-3. search_p95_ms: a diacritic-insensitive search of the subject over the
+3. open_p95_ms: the opening of the first document of the inbox page (the
+   read of its form, recorded in the access history with mvp_security).
+4. search_p95_ms: a diacritic-insensitive search of the subject over the
    same documents (the client's search box: rec_name ilike), page of 80.
 
 The last line printed is one JSON object.  Sizes are parameters: the
@@ -35,6 +37,8 @@ import tempfile
 import time
 import urllib.request
 
+# lower and upper case, digit and special: mvp_security's rule
+PASSWORD = 'Bench#pass-%s'
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG = 'postgresql://postgres@127.0.0.1:5432/'
 PHRASES = [
@@ -112,9 +116,9 @@ def psql(sql, db='postgres'):
         raise RuntimeError("psql failed: %s" % result.stderr.strip())
 
 
-def modules_digest():
-    "A short digest of the modules' Python and XML sources"
-    digest = hashlib.sha1()
+def modules_digest(modules=()):
+    "A short digest of the modules' Python and XML sources (and of modules)"
+    digest = hashlib.sha1(' '.join(sorted(modules)).encode())
     addons = os.path.join(ROOT, 'addons')
     for directory, _, names in sorted(os.walk(addons)):
         for name in sorted(names):
@@ -136,14 +140,14 @@ def _exists(db_name):
     return db_name in _databases(db_name)
 
 
-def create_database(config, db_name, fresh=False):
+def create_database(config, db_name, modules, fresh=False):
     """Create the database with the modules activated
 
     The activated database is kept as <db_name>_<digest of the modules'
     sources> and copied by later runs (unless fresh) since activation
     takes minutes; a change of the modules makes a new one.
     """
-    template = '%s_%s' % (db_name, modules_digest())
+    template = '%s_%s' % (db_name, modules_digest(modules))
     psql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     for stale in _databases(db_name + '_%'):
         if stale != template or fresh:
@@ -161,7 +165,7 @@ def create_database(config, db_name, fresh=False):
         env = dict(os.environ, TRYTONPASSFILE=_passfile(config))
         subprocess.run(
             [sys.executable, _script('trytond-admin'), '-c', config,
-                '-d', template, '-u', 'mvp_capture', '--activate-dependencies',
+                '-d', template, '-u', *modules, '--activate-dependencies',
                 '--email', 'admin@example.com'],
             check=True, env=env, capture_output=True)
     psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{template}"')
@@ -218,7 +222,7 @@ def setup_agency(config, db_name, officers):
                     'department': department.id} for p in parties])
         users = User.create([{
                     'login': 'officer%s' % i, 'name': p.name,
-                    'password': 'bench-password-%s' % i,
+                    'password': PASSWORD % i,
                     'companies': [('add', [company.id])],
                     'company': company.id,
                     'employees': [('add', [e.id])],
@@ -405,8 +409,18 @@ def page(client, model, domain, order, fields):
     "Time one list page: search then read, as sao's list view does"
     start = time.perf_counter()
     ids = client.call(model, 'search', domain, 0, 80, order)
-    client.call(model, 'read', ids, fields)
-    return (time.perf_counter() - start) * 1000, len(ids)
+    records = client.call(model, 'read', ids, fields)
+    return (time.perf_counter() - start) * 1000, records
+
+
+def open_form(client, incoming):
+    """Time the opening of a document's form: the read of its fields with
+    the lazily loaded lists (one access history row with mvp_security)"""
+    start = time.perf_counter()
+    client.call('mvp.incoming', 'read', [incoming], [
+            'arrival_number', 'subject', 'notation', 'issuer_label', 'state',
+            'deadline', 'assignments', 'events', 'files', 'rec_name'])
+    return (time.perf_counter() - start) * 1000
 
 
 def p95(values):
@@ -440,33 +454,35 @@ def bench_http(config, db_name, ids, queries, port):
         inbox_fields = ['arrival_number', 'subject', 'notation', 'urgency',
             'role', 'deadline', 'state', 'assignee', 'overdue',
             'first_read', 'incoming', 'incoming.rec_name', 'rec_name']
-        inbox, search = [], []
+        inbox, search, opens = [], [], []
         clients = {}
         for query in range(queries):
             i = officers[query % len(officers)]
             if i not in clients:
                 clients[i] = Client(
-                    url, db_name, 'officer%s' % i, 'bench-password-%s' % i)
+                    url, db_name, 'officer%s' % i, PASSWORD % i)
             client = clients[i]
             employee = ids['employees'][i]
-            ms, count = page(client, 'mvp.assignment', [
+            ms, records = page(client, 'mvp.assignment', [
                     ('employee', '=', employee),
                     ('state', 'in', ['assigned', 'in_progress']),
                     ], [('deadline', 'ASC'), ('id', 'DESC')], inbox_fields)
             inbox.append(ms)
-        admin = Client(url, db_name, 'officer0', 'bench-password-0')
+            if records:
+                opens.append(open_form(client, records[0]['incoming']))
+        admin = Client(url, db_name, 'officer0', PASSWORD % 0)
         search_fields = ['arrival_number', 'arrival_date', 'notation',
             'subject', 'issuer_label', 'state', 'deadline', 'rec_name']
         hits = 0
         for query in range(queries):
             term = SEARCHES[query % len(SEARCHES)]
-            ms, count = page(admin, 'mvp.incoming', [
+            ms, records = page(admin, 'mvp.incoming', [
                     ('rec_name', 'ilike', '%' + term + '%'),
                     ], [('arrival_date', 'DESC'), ('id', 'DESC')],
                 search_fields)
-            hits += count
+            hits += len(records)
             search.append(ms)
-        return inbox, search, hits
+        return inbox, search, opens, hits
     finally:
         server.terminate()
         server.wait()
@@ -482,6 +498,10 @@ def main():
     parser.add_argument('--officers', type=int, default=200)
     parser.add_argument('--queries', type=int, default=200)
     parser.add_argument('--port', type=int, default=8765)
+    parser.add_argument('--modules', nargs='+',
+        default=['mvp_capture', 'mvp_security'],
+        help="the modules activated; without mvp_security, no access "
+        "history (and none of the other security controls)")
     parser.add_argument('--database', default='bench_incoming')
     parser.add_argument('--fresh', action='store_true',
         help="activate the modules again instead of copying the template")
@@ -493,7 +513,7 @@ def main():
     os.environ['TRYTOND_CONFIG'] = config
     try:
         t0 = time.monotonic()
-        create_database(config, args.database, args.fresh)
+        create_database(config, args.database, args.modules, args.fresh)
         log('database created in %.1f s' % (time.monotonic() - t0))
         ids = setup_agency(config, args.database, args.officers)
         register_per_s, pdf_size = bench_register(
@@ -503,13 +523,16 @@ def main():
         t0 = time.monotonic()
         bulk_load(args.database, ids, args.incomings, args.assignments_per)
         log('bulk load in %.1f s' % (time.monotonic() - t0))
-        inbox, search, hits = bench_http(
+        inbox, search, opens, hits = bench_http(
             config, args.database, ids, args.queries, args.port)
         result = {
             'register_per_s': round(register_per_s, 1),
             'inbox_p95_ms': round(p95(inbox), 1),
             'inbox_median_ms': round(statistics.median(inbox), 1),
             'search_p95_ms': round(p95(search), 1),
+            'open_p95_ms': round(p95(opens), 1) if opens else None,
+            'open_median_ms': (round(statistics.median(opens), 1)
+                if opens else None),
             'search_median_ms': round(statistics.median(search), 1),
             'search_rows': hits,
             'cores': os.cpu_count(),
@@ -519,6 +542,7 @@ def main():
             'incomings': args.incomings + args.registrations,
             'assignments': args.incomings * args.assignments_per,
             'queries': args.queries,
+            'modules': args.modules,
             'date': dt.date.today().isoformat(),
             }
         print(json.dumps(result))
