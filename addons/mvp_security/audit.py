@@ -68,6 +68,9 @@ EVENTS = [
     ('totp_recovery', "Recovery code used"),
     ('totp_reset', "Second factor reset"),
     ('totp_reauth', "Confirmed with the second factor"),
+    ('config_create', "Configuration record created"),
+    ('config_write', "Configuration changed"),
+    ('config_delete', "Configuration record deleted"),
     ('backup_delete', "Backup deleted"),
     ('backup_delete_refused', "Backup deletion refused"),
     ]
