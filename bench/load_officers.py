@@ -143,18 +143,21 @@ class Official(FastHttpUser):
                 [self.account['file']], ['name', 'data'])
 
     def progress_and_finish(self):
-        "Record progress on an open assignment, start it or finish it"
-        for state, button in [('in_progress', 'finish'),
-                ('assigned', 'start')]:
+        "Start an assigned work and record progress, or finish one"
+        for state in ['in_progress', 'assigned']:
             ids = self.call('inbox', 'mvp.assignment', 'search', [
                     ('employee', '=', self.account['employee']),
                     ('state', '=', state)], 0, 1, None)
-            if ids:
-                self.call('progress', 'mvp.assignment.progress', 'create',
-                    [{'assignment': ids[0], 'description': 'Đang xử lý',
-                            'percent': 50}])
-                self.call(button, 'mvp.assignment', button, ids)
-                return
+            if not ids:
+                continue
+            if state == 'assigned':
+                self.call('start', 'mvp.assignment', 'start', ids)
+            self.call('progress', 'mvp.assignment.progress', 'create',
+                [{'assignment': ids[0], 'description': 'Đang xử lý',
+                        'percent': 50 if state == 'assigned' else 100}])
+            if state == 'in_progress':
+                self.call('finish', 'mvp.assignment', 'finish', ids)
+            return
 
     # a clerk: registers documents and pages the register
 
