@@ -30,6 +30,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -367,8 +368,25 @@ def start_services(config, db_name, args):
         [sys.executable, base._script('trytond-worker'), '-c', config,
             '-d', db_name, '-n', '2'],
         ]
-    return [subprocess.Popen(c, env=env, stdout=logs, stderr=logs)
-        for c in commands]
+    # each in a session of its own: cron and worker fork children that
+    # must end with them (stop_services)
+    return [subprocess.Popen(c, env=env, stdout=logs, stderr=logs,
+            start_new_session=True) for c in commands]
+
+
+def stop_services(services):
+    "End the services and their children"
+    for process in services:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for process in services:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def run_locust(args, db_name, users_path, officers):
@@ -376,7 +394,9 @@ def run_locust(args, db_name, users_path, officers):
     prefix = os.path.join(VAR, 'locust-%s' % officers)
     env = dict(os.environ, LOAD_DATABASE=db_name, LOAD_USERS=users_path,
         LOAD_THINK=str(args.think), LOAD_PASSWORD=PASSWORD)
-    rate = args.spawn_rate or max(1, officers / 30)
+    # all started within 30 s or a quarter of the run
+    rate = args.spawn_rate or max(
+        1, officers / min(30, max(args.duration / 4, 1)))
     subprocess.run([sys.executable, base._script('locust'),
             '-f', LOCUSTFILE, '--headless', '-u', str(officers),
             '-r', str(rate), '-t', '%ss' % args.duration,
@@ -422,7 +442,8 @@ def main():
     parser.add_argument('--think', type=float, default=10,
         help="mean think time in seconds")
     parser.add_argument('--spawn-rate', type=float, default=0,
-        help="officials started per second (default: all in 30 s)")
+        help="officials started per second (default: all within 30 s "
+        "or a quarter of the run)")
     parser.add_argument('--port', type=int, default=8766)
     parser.add_argument('--database', default='bench_load')
     parser.add_argument('--fresh', action='store_true',
@@ -450,10 +471,7 @@ def main():
                     officers))
             log(json.dumps(runs[-1]))
         finally:
-            for process in services:
-                process.terminate()
-            for process in services:
-                process.wait()
+            stop_services(services)
     if not args.keep:
         base.psql(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     held = [r['officers'] for r in runs
