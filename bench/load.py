@@ -15,7 +15,10 @@
 3. Runs locust headless (bench/load_officers.py) once for each count of
    --officers: simulated officials sign in, each with their own account,
    and work through JSON-RPC as the web client does, with a think time
-   of about --think seconds.
+   of about --think seconds: officers page their inbox, open documents,
+   search, download a file, start, record progress and finish; clerks
+   register documents; leaders assign them.  (A leader's approval of an
+   outgoing document is not in the mix yet.)
 
 The last line printed is one JSON object.  The sizes default to the
 issue's province; validate with small ones first, e.g. ``--agencies 10
@@ -347,6 +350,11 @@ def working_copy(province, db_name):
     "Copy the province (database and file store) for one run's writes"
     base.psql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     base.psql(f'CREATE DATABASE "{db_name}" TEMPLATE "{province}"')
+    # the nightly and monthly jobs run at night, not in the office hours
+    # measured (a new database would run every job when the cron starts)
+    base.psql("UPDATE ir_cron SET next_call = date_trunc('day', now()) "
+        "+ interval '1 day 2 hours' "
+        "WHERE interval_type IN ('days', 'weeks', 'months')", db=db_name)
     store = os.path.join(VAR, 'filestore')
     shutil.rmtree(os.path.join(store, db_name), ignore_errors=True)
     if os.path.isdir(os.path.join(store, province)):
@@ -423,6 +431,9 @@ def run_locust(args, db_name, users_path, officers):
         'errors': int(total['Failure Count']) + exceptions,
         'requests': int(total['Request Count']),
         'requests_per_s': round(float(total['Requests/s']), 1),
+        # the machine's load when the run ended (the client and any
+        # other work on it included)
+        'load_average_1m': round(os.getloadavg()[0], 1),
         }
 
 
