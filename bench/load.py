@@ -51,8 +51,8 @@ log = base.log
 
 def province_name(args):
     "The name of the built province: modules' digest and sizes"
-    key = '%s %s %s %s %s' % (base.modules_digest(), args.agencies,
-        args.accounts, args.documents, args.files)
+    key = '%s %s %s %s %s %s' % (base.modules_digest(), args.agencies,
+        args.accounts, args.documents, args.files, args.outgoings)
     return 'bench_province_' + hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -265,6 +265,79 @@ def create_files(config, db_name, plan, count):
     return plan
 
 
+def create_outgoings(config, db_name, plan, per_agency):
+    """Submit per_agency outgoing drafts in each agency for its leader
+
+    As the web client does: an officer of a department drafts it with a
+    version file, initials it, the department head initials it, the
+    officer submits it; the simulated leaders approve them."""
+    from trytond.transaction import Transaction
+    pool = base._start(config, db_name)
+    context = {'language': 'en'}
+    done = 0
+    with Transaction().start(db_name, 0, context=context) as t:
+        Outgoing = pool.get('mvp.outgoing')
+        Type = pool.get('mvp.document.type')
+        Employee = pool.get('company.employee')
+        type_, = Type.search([('code', '=', 'to_trinh')], limit=1)
+        for agency in plan['agencies']:
+            by_role = {}
+            for o in agency['officials']:
+                by_role.setdefault(o['role'], []).append(o)
+            heads = by_role.get('head', [])
+            if not heads or not by_role.get('leader'):
+                continue
+            head = Employee(heads[0]['employee'])
+            drafter = next((o for o in by_role['officer']
+                    if Employee(o['employee']).department
+                    == head.department), None)
+            if drafter is None:
+                continue
+            leader = by_role['leader'][0]
+            for i in range(per_agency):
+                outgoing = _submitted(pool, Outgoing, type_, agency,
+                    drafter, heads[0], leader, i)
+                done += outgoing is not None
+        t.commit()
+    log('outgoing documents submitted: %s' % done)
+    return plan
+
+
+def _acting(official, company):
+    from trytond.transaction import Transaction
+    transaction = Transaction()
+    return transaction.set_user(official['user']), transaction.set_context(
+        company=company, employee=official['employee'],
+        companies=[company])
+
+
+def _submitted(pool, Outgoing, type_, agency, drafter, head, leader, i):
+    "Draft, initial and submit one outgoing document"
+    from contextlib import ExitStack
+    company = agency['company']
+
+    def acting(official):
+        stack = ExitStack()
+        for manager in _acting(official, company):
+            stack.enter_context(manager)
+        return stack
+    with acting(drafter):
+        outgoing = Outgoing(document_type=type_, signer=leader['employee'],
+            subject='Tờ trình phê duyệt kế hoạch số %s' % i)
+        outgoing.on_change_document_type()
+        outgoing.save()
+        Outgoing.add_draft_version(outgoing, [
+                {'name': 'to-trinh.docx', 'data': b'PK docx %d' % i},
+                {'name': 'to-trinh.pdf', 'data': b'%%PDF-1.4 %d' % i},
+                ])
+        Outgoing.initial([Outgoing(outgoing.id)])
+    with acting(head):
+        Outgoing.initial([Outgoing(outgoing.id)])
+    with acting(drafter):
+        Outgoing.submit([Outgoing(outgoing.id)])
+    return outgoing
+
+
 def simulated(plan, count):
     """The accounts the simulated officials use, in order
 
@@ -336,6 +409,9 @@ def build_province(config, args):
     plan = in_child(create_files, config, 'bench_load_build', plan,
         args.files)
     log('files created in %.1f s' % (time.monotonic() - t0))
+    plan = in_child(create_outgoings, config, 'bench_load_build', plan,
+        args.outgoings)
+    log('outgoing documents created in %.1f s' % (time.monotonic() - t0))
     base.psql(f'ALTER DATABASE "bench_load_build" RENAME TO "{name}"')
     store = os.path.join(VAR, 'filestore')
     if os.path.isdir(os.path.join(store, 'bench_load_build')):
@@ -445,6 +521,8 @@ def main():
     parser.add_argument('--assignments-per', type=int, default=2)
     parser.add_argument('--files', type=int, default=400,
         help="document files to download (one per simulated officer)")
+    parser.add_argument('--outgoings', type=int, default=10,
+        help="submitted outgoing documents per agency, to approve")
     parser.add_argument('--workers', type=int, default=4)
     parser.add_argument('--officers', default='100,200,300,400',
         help="simulated officials of each run, comma-separated")

@@ -48,7 +48,7 @@ MIX = {
     # department heads page and read as officers do
     'head': {'inbox_and_open': 6, 'search': 2, 'download': 1},
     'clerk': {'register': 3, 'register_page': 3, 'search': 1},
-    'leader': {'assign': 4, 'register_page': 2, 'search': 1},
+    'leader': {'assign': 3, 'approve': 2, 'register_page': 2, 'search': 1},
     }
 
 
@@ -196,3 +196,14 @@ class Official(FastHttpUser):
                         'employee': random.choice(officers),
                         'role': 'lead'}]):
             self.call('assign', 'mvp.incoming', 'assign', [incoming])
+
+    def approve(self):
+        "Read a submitted outgoing document and approve it"
+        ids = self.page('inbox', 'mvp.outgoing', [
+                ('state', '=', 'submitted')], None,
+            ['subject', 'state', 'rec_name'])
+        if ids:
+            outgoing = random.choice(ids)
+            self.call('open', 'mvp.outgoing', 'read', [outgoing],
+                ['subject', 'state', 'signer', 'release_mode', 'rec_name'])
+            self.call('approve', 'mvp.outgoing', 'approve', [outgoing])
