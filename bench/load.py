@@ -7,8 +7,9 @@
    an earlier run with the same modules and sizes): --agencies agencies,
    each with an office and two departments, an incoming register, a
    clerk, a leader, department heads and officers (--accounts in all),
-   --documents incoming documents with their assignments (bulk SQL) and
-   a few hundred document files to download.
+   --documents incoming documents with their assignments (bulk SQL), a
+   few hundred document files to download and --outgoings submitted
+   outgoing documents per agency for the leaders to approve.
 2. Starts what docker/compose.yaml runs, on this machine: gunicorn with
    --workers WSGI workers on trytond.application:app, trytond-cron and
    trytond-worker.
@@ -17,8 +18,8 @@
    and work through JSON-RPC as the web client does, with a think time
    of about --think seconds: officers page their inbox, open documents,
    search, download a file, start, record progress and finish; clerks
-   register documents; leaders assign them.  (A leader's approval of an
-   outgoing document is not in the mix yet.)
+   register documents; leaders assign them and approve the outgoing
+   documents submitted to them.
 
 The last line printed is one JSON object.  The sizes default to the
 issue's province; validate with small ones first, e.g. ``--agencies 10
