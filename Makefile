@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install webroot demo demo-reset test test-sqlite lint bench clean
+.PHONY: all install webroot demo demo-reset test test-sqlite lint bench bench-load clean
 
 all: install webroot
 
@@ -44,6 +44,13 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/incoming.py
+
+# the production set-up under load (locust, gunicorn: extra "bench");
+# e.g. make bench-load LOAD_ARGS="--agencies 10 --accounts 300
+# --documents 20000 --officers 20,40 --duration 30 --think 2"
+bench-load: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var *.egg-info
