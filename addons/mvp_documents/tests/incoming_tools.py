@@ -21,6 +21,17 @@ PDF = (b'%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n'
     b'%%EOF\n')
 
 
+# the agencies' time zone: their registers' days and the reports' "today"
+AGENCY_TIMEZONE = 'Asia/Ho_Chi_Minh'
+
+
+def agency_today():
+    """Today in the agencies' time zone, as the server's reports count it
+    (from 17:00 UTC it is already tomorrow in Việt Nam)"""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    return dt.datetime.now(ZoneInfo(AGENCY_TIMEZONE)).date()
+
 def create_agency(name="Sở Thông tin và Truyền thông", short_name='STTTT'):
     "Create an agency with its offices, an ordinary and a secret register"
     pool = Pool()
@@ -28,7 +39,7 @@ def create_agency(name="Sở Thông tin và Truyền thông", short_name='STTTT'
     Register = pool.get('mvp.register')
     company = create_company(name)
     company.short_name = short_name
-    company.timezone = 'Asia/Ho_Chi_Minh'
+    company.timezone = AGENCY_TIMEZONE
     company.save()
     office, it = Department.create([{
                 'name': "Văn phòng", 'code': 'VP', 'company': company.id,

@@ -6,7 +6,8 @@ import datetime as dt
 import unittest
 
 from trytond.exceptions import UserError
-from trytond.modules.mvp_documents.tests.incoming_tools import acting_as
+from trytond.modules.mvp_documents.tests.incoming_tools import (
+    acting_as, agency_today)
 from trytond.modules.mvp_documents.tests.test_incoming import Agency
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
@@ -38,11 +39,9 @@ class RegisterFollowupTestCase(unittest.TestCase):
 
     def arrived(self, a, days, **values):
         "Return a document of a registered days ago"
-        pool = Pool()
-        Date = pool.get('ir.date')
         now = dt.datetime.now().replace(microsecond=0)
         values.setdefault(
-            'issue_date', Date.today() - dt.timedelta(days=days + 2))
+            'issue_date', agency_today() - dt.timedelta(days=days + 2))
         return a.registered(
             arrival_date=now - dt.timedelta(days=days), **values)
 
@@ -72,9 +71,7 @@ class RegisterFollowupTestCase(unittest.TestCase):
         """An agency whose register holds, in the last 20 days, documents
         overdue, done late, done in time and only registered, and one
         that arrived 40 days ago"""
-        pool = Pool()
-        Date = pool.get('ir.date')
-        today = Date.today()
+        today = agency_today()
         now = dt.datetime.now().replace(microsecond=0)
         earlier = {'issue_date': today - dt.timedelta(days=12)}
         a = Agency()
@@ -108,8 +105,7 @@ class RegisterFollowupTestCase(unittest.TestCase):
         pool = Pool()
         Pdf = pool.get('mvp.incoming.followup.pdf', type='report')
         Xlsx = pool.get('mvp.incoming.followup.xlsx', type='report')
-        Date = pool.get('ir.date')
-        today = Date.today()
+        today = agency_today()
         load_vietnamese()
         a = self.story()
         register = self.register(a.company)
@@ -178,8 +174,7 @@ class RegisterFollowupTestCase(unittest.TestCase):
         Wizard = pool.get('mvp.incoming.followup.print', type='wizard')
         Pdf = pool.get('mvp.incoming.followup.pdf', type='report')
         Xlsx = pool.get('mvp.incoming.followup.xlsx', type='report')
-        Date = pool.get('ir.date')
-        today = Date.today()
+        today = agency_today()
         a = Agency()
         b = Agency("Sở Nội vụ", 'SNV', prefix='b_')
         b.registered(notation='7/TTr-SNV')
@@ -231,8 +226,7 @@ class RegisterFollowupTestCase(unittest.TestCase):
         pool = Pool()
         Incoming = pool.get('mvp.incoming')
         Pdf = pool.get('mvp.incoming.followup.pdf', type='report')
-        Date = pool.get('ir.date')
-        today = Date.today()
+        today = agency_today()
         load_vietnamese()
         a = Agency()
         secret = a.registered(confidentiality='secret', subject=None,
@@ -251,8 +245,7 @@ class RegisterFollowupTestCase(unittest.TestCase):
     def test_bad_period_is_refused(self):
         pool = Pool()
         Pdf = pool.get('mvp.incoming.followup.pdf', type='report')
-        Date = pool.get('ir.date')
-        today = Date.today()
+        today = agency_today()
         a = Agency()
         register = self.register(a.company)
         with acting_as(a.clerk), self.assertRaises(UserError):
