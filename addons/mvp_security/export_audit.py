@@ -5,6 +5,8 @@ issue 17 item 4): the client's "Export data" of documents and dossiers,
 and every report the offices print (registers, slips, drafts, follow-up,
 statistics, schedules, hand-over records).  The access history says which
 document was printed; this says that an export or print was made."""
+import copy
+
 from trytond.pool import PoolMeta
 from trytond.transaction import Transaction
 
@@ -16,9 +18,24 @@ def _record(name, count):
         record('export', details='%s: %s' % (name, count))
 
 
+def _writing(rpcs, names):
+    """The RPC of names made read-write: the export or print writes its
+    row of the audit trail (PostgreSQL refuses an INSERT in a read-only
+    transaction)"""
+    for name in names:
+        rpc = copy.copy(rpcs[name])
+        rpc.readonly = False
+        rpcs[name] = rpc
+
+
 class ExportAuditMixin:
     "A model whose records a user exports through the client"
     __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        _writing(cls.__rpc__, ['export_data', 'export_data_domain'])
 
     # export_data_domain (the client's export of a search) calls it too
     @classmethod
@@ -31,6 +48,11 @@ class ExportAuditMixin:
 class PrintAuditMixin:
     "A report whose printing is audited"
     __slots__ = ()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        _writing(cls.__rpc__, ['execute'])
 
     @classmethod
     def execute(cls, ids, data):
