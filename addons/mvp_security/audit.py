@@ -98,6 +98,15 @@ def record(event, account=None, login=None, resource=None, details=''):
         details=details)
 
 
+def read_write_rpc(rpcs, names):
+    """Make the RPC of names read-write: a call that is recorded writes
+    its row (PostgreSQL refuses an INSERT in a read-only transaction)"""
+    for name in names:
+        rpc = copy.copy(rpcs[name])
+        rpc.readonly = False
+        rpcs[name] = rpc
+
+
 def row_hash(previous, values):
     "The SHA-256 (hex) of a row's content chained to the previous hash"
     content = json.dumps([
@@ -143,10 +152,7 @@ class Audit(ModelSQL, ModelView):
                 Index(t, (t.event, Index.Equality())),
                 })
         # Reading the trail is itself recorded, so read writes a row
-        for name in ['read', 'search_read', 'export_data']:
-            rpc = copy.copy(cls.__rpc__[name])
-            rpc.readonly = False
-            cls.__rpc__[name] = rpc
+        read_write_rpc(cls.__rpc__, ['read', 'search_read', 'export_data'])
 
     @classmethod
     def __register__(cls, module):

@@ -5,27 +5,15 @@ issue 17 item 4): the client's "Export data" of documents and dossiers,
 and every report the offices print (registers, slips, drafts, follow-up,
 statistics, schedules, hand-over records).  The access history says which
 document was printed; this says that an export or print was made."""
-import copy
-
 from trytond.pool import PoolMeta
 from trytond.transaction import Transaction
 
-from .audit import record
+from .audit import read_write_rpc, record
 
 
 def _record(name, count):
     if Transaction().user:
         record('export', details='%s: %s' % (name, count))
-
-
-def _writing(rpcs, names):
-    """The RPC of names made read-write: the export or print writes its
-    row of the audit trail (PostgreSQL refuses an INSERT in a read-only
-    transaction)"""
-    for name in names:
-        rpc = copy.copy(rpcs[name])
-        rpc.readonly = False
-        rpcs[name] = rpc
 
 
 class ExportAuditMixin:
@@ -35,7 +23,7 @@ class ExportAuditMixin:
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        _writing(cls.__rpc__, ['export_data', 'export_data_domain'])
+        read_write_rpc(cls.__rpc__, ['export_data', 'export_data_domain'])
 
     # export_data_domain (the client's export of a search) calls it too
     @classmethod
@@ -52,7 +40,7 @@ class PrintAuditMixin:
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        _writing(cls.__rpc__, ['execute'])
+        read_write_rpc(cls.__rpc__, ['execute'])
 
     @classmethod
     def execute(cls, ids, data):

@@ -11,7 +11,6 @@ an event of the audit trail, so the files are fields of the review
 rather than ``ir.attachment`` rows (whose reads run in read-only
 transactions and could not be recorded).
 """
-import copy
 import datetime as dt
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -19,7 +18,7 @@ from trytond.modules.mvp_documents.notification import notify
 from trytond.pool import PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
-from .audit import record
+from .audit import read_write_rpc, record
 
 KINDS = [
     ('account', "Quarterly Account Review"),
@@ -79,10 +78,7 @@ class Review(ModelSQL, ModelView):
         super().__setup__()
         cls._order = [('period_start', 'DESC'), ('id', 'DESC')]
         # reading the files writes an audit row
-        for name in ['read', 'search_read']:
-            rpc = copy.copy(cls.__rpc__[name])
-            rpc.readonly = False
-            cls.__rpc__[name] = rpc
+        read_write_rpc(cls.__rpc__, ['read', 'search_read'])
 
     @classmethod
     def keep(cls, kind, agency, start, end, title, pdf, xlsx, stem):
