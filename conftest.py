@@ -66,6 +66,11 @@ def from_a_clean_database(activate):
     meet a later class, or every worker restoring that cache, depending
     on which files a worker happened to get.  ModuleTestCase drops the
     database first; plain TestCase classes did not.
+
+    The doctest scenarios' activate_modules needs it as well on
+    PostgreSQL: its restore drops the worker's database without closing
+    the connections this process still pools for it, and PostgreSQL
+    refuses to drop a database "used by other sessions".
     """
     @functools.wraps(activate)
     def wrapper(modules, *args, **kwargs):
@@ -78,6 +83,7 @@ from trytond.tests import test_tryton, tools  # noqa: E402
 
 test_tryton.activate_module = from_a_clean_database(
     test_tryton.activate_module)
+tools.activate_modules = from_a_clean_database(tools.activate_modules)
 if WORKER and os.environ.get('DB_CACHE'):
     test_tryton.activate_module = one_build_at_a_time(
         test_tryton.activate_module)
