@@ -27,6 +27,7 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .append_only import AppendOnlyMixin
 from .audit import remote_address, utcnow
 
 ACTIONS = [
@@ -46,10 +47,11 @@ DOCUMENT_MODELS = ['mvp.incoming', 'mvp.outgoing', 'mvp.dossier']
 FILE_MODEL = 'mvp.document.file'
 
 
-class AccessLog(ModelSQL, ModelView):
+class AccessLog(AppendOnlyMixin, ModelSQL, ModelView):
     "Document Access"
     __name__ = 'mvp.access.log'
     __string__ = "Document Access"
+    _append_only_message = 'the document access history is append-only'
 
     at = fields.Timestamp("Time", required=True, readonly=True)
     action = fields.Selection(ACTIONS, "Action", required=True, readonly=True)
@@ -95,13 +97,6 @@ class AccessLog(ModelSQL, ModelView):
         return result
 
     @classmethod
-    def __register__(cls, module):
-        super().__register__(module)
-        cursor = Transaction().connection.cursor()
-        for statement in _trigger_statements(cls._table):
-            cursor.execute(statement)
-
-    @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
         super().check_modification(
             mode, records, values=values, external=external)
@@ -135,30 +130,6 @@ class AccessLog(ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.insert(columns, values))
 
-
-def _trigger_statements(table):
-    "SQL that makes the database refuse to change or delete the history"
-    message = 'the document access history is append-only'
-    if backend.name == 'postgresql':
-        return [
-            """CREATE OR REPLACE FUNCTION mvp_access_log_refuse()
-            RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '%s';
-            END $$""" % message,
-            'DROP TRIGGER IF EXISTS "%s_append_only" ON "%s"'
-            % (table, table),
-            'CREATE TRIGGER "%s_append_only" BEFORE UPDATE OR DELETE '
-            'ON "%s" FOR EACH ROW EXECUTE FUNCTION '
-            'mvp_access_log_refuse()' % (table, table),
-            ]
-    elif backend.name == 'sqlite':
-        return [
-            'CREATE TRIGGER IF NOT EXISTS "%s_no_%s" BEFORE %s ON "%s" '
-            "BEGIN SELECT RAISE(ABORT, '%s'); END"
-            % (table, kind.lower(), kind, table, message)
-            for kind in ('UPDATE', 'DELETE')]
-    return []
 
 
 def _actor():

@@ -32,6 +32,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from . import syslog_forward
+from .append_only import AppendOnlyMixin
 
 __all__ = ['Audit', 'record', 'verify']
 
@@ -119,10 +120,11 @@ def row_hash(previous, values):
         (previous + '\n' + content).encode('utf-8')).hexdigest()
 
 
-class Audit(ModelSQL, ModelView):
+class Audit(AppendOnlyMixin, ModelSQL, ModelView):
     "Security Audit Event"
     __name__ = 'mvp.security.audit'
     __string__ = "Security Audit Event"
+    _append_only_message = 'the security audit trail is append-only'
     _rec_name = 'hash'
 
     timestamp = fields.Timestamp("Time", required=True, readonly=True)
@@ -153,13 +155,6 @@ class Audit(ModelSQL, ModelView):
                 })
         # Reading the trail is itself recorded, so read writes a row
         read_write_rpc(cls.__rpc__, ['read', 'search_read', 'export_data'])
-
-    @classmethod
-    def __register__(cls, module):
-        super().__register__(module)
-        cursor = Transaction().connection.cursor()
-        for statement in _trigger_statements(cls._table):
-            cursor.execute(statement)
 
     @classmethod
     def append(cls, event, account=None, login=None, resource=None,
@@ -220,35 +215,6 @@ class Audit(ModelSQL, ModelView):
             record('audit_read', details='export of %d rows' % len(records))
         return super().export_data(records, fields_names, header=header)
 
-
-def _trigger_statements(table):
-    "SQL that makes the database refuse to change or delete audit rows"
-    if backend.name == 'postgresql':
-        return [
-            """CREATE OR REPLACE FUNCTION mvp_security_audit_refuse()
-            RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION 'the security audit trail is append-only';
-            END $$""",
-            'DROP TRIGGER IF EXISTS "%s_append_only" ON "%s"'
-            % (table, table),
-            'CREATE TRIGGER "%s_append_only" BEFORE UPDATE OR DELETE '
-            'ON "%s" FOR EACH ROW EXECUTE FUNCTION '
-            'mvp_security_audit_refuse()' % (table, table),
-            'DROP TRIGGER IF EXISTS "%s_no_truncate" ON "%s"'
-            % (table, table),
-            'CREATE TRIGGER "%s_no_truncate" BEFORE TRUNCATE '
-            'ON "%s" FOR EACH STATEMENT EXECUTE FUNCTION '
-            'mvp_security_audit_refuse()' % (table, table),
-            ]
-    elif backend.name == 'sqlite':
-        return [
-            'CREATE TRIGGER IF NOT EXISTS "%s_no_%s" BEFORE %s ON "%s" '
-            "BEGIN SELECT RAISE(ABORT, "
-            "'the security audit trail is append-only'); END"
-            % (table, kind.lower(), kind, table)
-            for kind in ('UPDATE', 'DELETE')]
-    return []
 
 
 def verify(cursor=None):

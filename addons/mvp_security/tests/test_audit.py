@@ -6,7 +6,8 @@ import io
 
 from trytond import backend
 from trytond.modules.mvp_security import verify as verify_command
-from trytond.modules.mvp_security.audit import _trigger_statements, verify
+from trytond.modules.mvp_security.append_only import trigger_statements
+from trytond.modules.mvp_security.audit import verify
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
@@ -188,7 +189,8 @@ class AuditTestCase(SignInCase):
                     cursor.execute('ALTER TABLE "%s" ENABLE TRIGGER USER'
                         % table)
                 else:
-                    for statement in _trigger_statements(table):
+                    for statement in trigger_statements(
+                            table, Audit._append_only_message):
                         cursor.execute(statement)
         tamper('someone.else')
         try:
