@@ -81,6 +81,24 @@ def from_a_clean_database(activate):
 
 from trytond.tests import test_tryton, tools  # noqa: E402
 
+
+def cheap_password_hashing():
+    """Hash the test accounts' passwords with argon2 at its lowest cost.
+
+    At Tryton's production cost a hash or a check takes some 0.13 s, and
+    the sign-in, lockout and password-history tests do hundreds of them
+    (Django's test settings swap their hasher for the same reason).  The
+    algorithm and the code paths stay those of production; the servers
+    that tests start as processes keep the production cost."""
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from trytond.res import user
+    cheap = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1)
+    user.PASSWORD_HASH.hashers[0] = user.PASSWORD_HASH.current_hasher = cheap
+
+
+cheap_password_hashing()
+
 test_tryton.activate_module = from_a_clean_database(
     test_tryton.activate_module)
 tools.activate_modules = from_a_clean_database(tools.activate_modules)
