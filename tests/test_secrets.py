@@ -23,7 +23,8 @@ from trytond.modules.mvp_documents import secret
 from trytond.modules.mvp_documents.exceptions import SecretError
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     create_agency, create_official)
-from trytond.modules.mvp_documents.tests.tools import load_vietnamese
+from trytond.modules.mvp_documents.tests.tools import (
+    ALL_MODULES, load_vietnamese)
 from trytond.modules.mvp_security.tests.tools import RPC
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
@@ -31,7 +32,6 @@ from trytond.tests.test_tryton import (
 from trytond.tools.logging import format_args
 from trytond.transaction import Transaction, check_access
 
-MODULES = ['mvp_signature', 'mvp_capture', 'mvp_interchange']
 PASSWORD = 'Mvp#Test-2026'
 # Long and unusual, so that a log line or a column holding it is no chance
 CLEAR = {
@@ -74,7 +74,7 @@ class SecretsTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module(MODULES)
+        activate_module(ALL_MODULES)
         with committed():
             pool = Pool()
             User = pool.get('res.user')
@@ -139,7 +139,8 @@ class SecretsTestCase(unittest.TestCase):
     def test_every_model_holding_a_secret_is_found(self):
         models = {M.__name__ for M in secret.secret_models(Pool())}
         self.assertEqual(models, {'mvp.signature.agency_key',
-                'inbound.email.inbox', 'mvp.interchange.peer'})
+                'inbound.email.inbox', 'mvp.interchange.peer',
+                'mvp.security.second_factor'})
 
     @with_transaction()
     def test_the_database_holds_the_secrets_encrypted_only(self):
@@ -274,7 +275,8 @@ class SecretsTestCase(unittest.TestCase):
         with secret_keys(new.decode(), old.decode()):
             counts = secret.rotate(Pool())
         self.assertEqual(counts, {'mvp.signature.agency_key': 1,
-                'inbound.email.inbox': 1, 'mvp.interchange.peer': 2})
+                'inbound.email.inbox': 1, 'mvp.interchange.peer': 2,
+                'mvp.security.second_factor': 0})
         Transaction().cache.clear()
         with secret_keys(new.decode()):
             for record, name in self.each_secret(records):

@@ -8,12 +8,12 @@ import pytest
 
 from trytond.model import ModelSQL, fields
 from trytond.pool import Pool
+from trytond.modules.mvp_documents.tests.tools import ALL_MODULES
 from trytond.tests.test_tryton import activate_module, with_transaction
 
 pytestmark = pytest.mark.once  # structure, the same on every backend
 
-MODULES = ['mvp_documents', 'mvp_capture', 'mvp_dossier', 'mvp_meeting',
-    'mvp_signature', 'mvp_interchange', 'mvp_reporting', 'mvp_security']
+MODULES = ALL_MODULES
 # Models that users may not create or write at all, but for named fields
 # checked in their own check_modification; their attack tests:
 GUARDED_OTHERWISE = {

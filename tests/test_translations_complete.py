@@ -5,15 +5,15 @@ import unittest
 
 import pytest
 
-from trytond.modules.mvp_documents.tests.tools import load_vietnamese
+from trytond.modules.mvp_documents.tests.tools import (
+    ALL_MODULES, load_vietnamese)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
 pytestmark = pytest.mark.once  # the strings do not depend on the backend
 
-MODULES = ['mvp_documents', 'mvp_capture', 'mvp_dossier', 'mvp_meeting',
-    'mvp_signature', 'mvp_interchange', 'mvp_reporting', 'mvp_security']
+MODULES = ALL_MODULES
 # Source strings that are the same in Vietnamese
 SAME = {'SHA-256', 'edXML', 'PDF', 'XML', 'CSV', 'URL', 'PIN', 'ID', 'OCR',
     'IMAP', 'SMTP', 'PKCS#11', 'PKCS#12', 'HSM', 'TSA', 'CRL', 'OCSP'}

@@ -9,7 +9,13 @@ from lxml import etree
 from trytond.pool import Pool
 from trytond.tests.test_tryton import load_doc_tests, with_transaction
 
-__all__ = ['scenario_test_case', 'WebClientViewsMixin']
+__all__ = ['scenario_test_case', 'WebClientViewsMixin', 'ALL_MODULES']
+
+# Every module of the project, in one order: the tests that need several
+# modules together share this one cached database (the cache is keyed by
+# the list as written) instead of building one more per combination
+ALL_MODULES = ['mvp_documents', 'mvp_capture', 'mvp_dossier', 'mvp_meeting',
+    'mvp_signature', 'mvp_interchange', 'mvp_reporting', 'mvp_security']
 
 
 def scenario_test_case(name, path, requirements=None):

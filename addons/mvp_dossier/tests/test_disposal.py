@@ -66,7 +66,7 @@ class DisposalRetentionTestCase(ExportDirMixin, unittest.TestCase):
             incoming.save()
             File.create([{'resource': str(incoming), 'kind': 'original',
                         'name': 'cv-%s.pdf' % register.id,
-                        'data': b'%PDF-1.4 ' + bytes([register.id]) * 50}])
+                        'data': b'%%PDF-1.4 %d ' % register.id * 50}])
             documents.append(incoming)
         dossier, = Dossier.create([{
                     'company': company.id, 'year': 2015, 'code': '01.VP',

@@ -5,6 +5,7 @@ import datetime as dt
 import unittest
 
 from trytond.modules.company.tests import create_company
+from trytond.modules.mvp_documents.tests.tools import ALL_MODULES
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
@@ -17,7 +18,7 @@ class InterchangeStatisticsTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['mvp_reporting', 'mvp_interchange'])
+        activate_module(ALL_MODULES)
 
     @with_transaction()
     def test_packages_per_agency(self):

@@ -6,6 +6,7 @@ import unittest
 
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     acting_as, create_official)
+from trytond.modules.mvp_documents.tests.tools import ALL_MODULES
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
@@ -17,7 +18,7 @@ class DossierAccessHistoryTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module(['mvp_dossier', 'mvp_security'])
+        activate_module(ALL_MODULES)
 
     @classmethod
     def tearDownClass(cls):

@@ -5,6 +5,7 @@ of the file signed (who, what kind), a refused one is not."""
 import unittest
 
 from trytond.modules.mvp_signature.exceptions import SignatureKeyError
+from trytond.modules.mvp_documents.tests.tools import ALL_MODULES
 from trytond.modules.mvp_signature.tests import pki as test_pki
 from trytond.modules.mvp_signature.tests.test_file import (
     Setup, file_resources)
@@ -17,7 +18,7 @@ class SignatureAccessHistoryTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['mvp_signature', 'mvp_security'])
+        activate_module(ALL_MODULES)
 
     @with_transaction()
     def test_signing_a_file_is_recorded_a_refused_signature_is_not(self):

@@ -8,6 +8,7 @@ import unittest
 from trytond.modules.mvp_documents.tests.incoming_tools import (
     acting_as, create_agency, create_incoming, create_official)
 from trytond.modules.mvp_interchange.tests.test_interchange import make_peer
+from trytond.modules.mvp_documents.tests.tools import ALL_MODULES
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction, check_access
@@ -18,7 +19,7 @@ class ConfigurationAuditTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['mvp_interchange', 'mvp_security'])
+        activate_module(ALL_MODULES)
 
     def province_admin(self):
         pool = Pool()

@@ -18,7 +18,8 @@ from trytond import config
 from trytond.exceptions import UserError
 from trytond.modules.company.tests import set_company
 from trytond.modules.mvp_documents.tests.incoming_tools import acting_as
-from trytond.modules.mvp_documents.tests.tools import load_vietnamese
+from trytond.modules.mvp_documents.tests.tools import (
+    ALL_MODULES, load_vietnamese)
 from trytond.modules.mvp_documents.secret import secret_models
 from trytond.modules.mvp_security import otp
 from trytond.pool import Pool
@@ -372,7 +373,7 @@ class DossierDestructionTestCase(SecondFactorConfig, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module(['mvp_dossier', 'mvp_security'])
+        activate_module(ALL_MODULES)
         with committed():
             load_vietnamese(['mvp_documents', 'mvp_dossier', 'mvp_security'])
 
