@@ -12,7 +12,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction, TransactionError
 
-from .tools import MODULES, PASSWORD, RPC, RPCError, committed
+from .tools import MODULE, PASSWORD, RPC, RPCError, committed
 
 ADDRESS = '10.20.30.40'
 
@@ -39,7 +39,7 @@ class AccessHistoryTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module(MODULES)
+        activate_module(MODULE)
         # registration locks its register's numbers: the transaction
         # starts again with the lock, as the RPC dispatcher does
         extras = {}
