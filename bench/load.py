@@ -47,12 +47,17 @@ VAR = os.path.join(ROOT, 'var', 'bench-load')
 LOCUSTFILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
     'load_officers.py')
 PASSWORD = 'Bench-load-2026!'
+# what production activates (docker/README.md): the access history,
+# sign-in controls and audit trail of mvp_security are part of the load
+MODULES = ['mvp_documents', 'mvp_capture', 'mvp_dossier', 'mvp_meeting',
+    'mvp_signature', 'mvp_interchange', 'mvp_reporting', 'mvp_security']
 log = base.log
 
 
 def province_name(args):
     "The name of the built province: modules' digest and sizes"
-    key = '%s %s %s %s %s %s' % (base.modules_digest(), args.agencies,
+    key = '%s %s %s %s %s %s' % (base.modules_digest(args.modules),
+        args.agencies,
         args.accounts, args.documents, args.files, args.outgoings)
     return 'bench_province_' + hashlib.sha1(key.encode()).hexdigest()[:12]
 
@@ -165,6 +170,11 @@ def populate(config, db_name, args):
     base.psql("UPDATE res_user SET password_hash = (SELECT password_hash "
         "FROM res_user WHERE id = %s) WHERE login LIKE 'a%%\\_%%'"
         % first[2], db=db_name)
+    if 'mvp_security' in args.modules:
+        # a password given by the administrator must be changed at the
+        # first sign-in (QCVN 12); these accounts are the officials' own
+        base.psql("UPDATE res_user SET password_must_change = false "
+            "WHERE login LIKE 'a%\\_%'", db=db_name)
     return {'agencies': [{
                 'company': c, 'register': registers[c],
                 'officials': [{'role': r, 'login': login, 'user': u,
@@ -400,7 +410,8 @@ def build_province(config, args):
         shutil.rmtree(os.path.join(VAR, 'filestore', stale),
             ignore_errors=True)
     t0 = time.monotonic()
-    base.create_database(config, 'bench_load_build', args.fresh)
+    base.create_database(config, 'bench_load_build', args.modules,
+        args.fresh)
     log('modules activated in %.1f s' % (time.monotonic() - t0))
     plan = in_child(populate, config, 'bench_load_build', args)
     log('officials created in %.1f s' % (time.monotonic() - t0))
@@ -534,6 +545,8 @@ def main():
     parser.add_argument('--spawn-rate', type=float, default=0,
         help="officials started per second (default: all within 30 s "
         "or a quarter of the run)")
+    parser.add_argument('--modules', nargs='+', default=MODULES,
+        help="the modules activated (default: production's)")
     parser.add_argument('--port', type=int, default=8766)
     parser.add_argument('--database', default='bench_load')
     parser.add_argument('--fresh', action='store_true',
