@@ -70,6 +70,16 @@ def _roles(per_agency):
         + ['head'] * heads)[:max(per_agency, 3)]
 
 
+def _department(roles, i, departments):
+    """The department of the i-th account: a head belongs to the
+    department they head (the k-th head to departments[1 + k], the
+    office being departments[0]); the others are spread over them all"""
+    if roles[i] == 'head':
+        k = roles[:i].count('head')
+        return departments[1 + k % (len(departments) - 1)]
+    return departments[i % len(departments)]
+
+
 def create_officials(pool, companies, args):
     """Create the accounts (users without password), employees and roles
 
@@ -91,7 +101,7 @@ def create_officials(pool, companies, args):
                 for i in range(len(roles))])
         employees = Employee.create([{
                     'party': p.id, 'company': company,
-                    'department': departments[i % len(departments)],
+                    'department': _department(roles, i, departments),
                     } for i, p in enumerate(parties)])
         # no password here: hashing 15,000 of them takes too long, one
         # hash is copied to every account afterwards
