@@ -26,7 +26,7 @@ import time
 from sql import Null, Table
 from sql.aggregate import Count, Min
 
-from trytond import config
+from trytond import backend, config
 from trytond.protocols.wrappers import HTTPStatus, Response, abort
 from trytond.transaction import Transaction
 from trytond.wsgi import app
@@ -65,11 +65,30 @@ def _check(func, *args):
         return False, None
 
 
+# seconds a health check waits for PostgreSQL to accept a connection
+PROBE_TIMEOUT = 5
+
+
 def _database(name):
+    if backend.name == 'postgresql':
+        _probe_postgresql(name)
     with Transaction(new=True).start(name, 0, readonly=True) as transaction:
         cursor = transaction.connection.cursor()
         cursor.execute('SELECT 1')
         cursor.fetchone()
+
+
+def _probe_postgresql(name):
+    """Connect once, directly, with a short timeout: trytond's pool waits
+    its full timeout (30 s) for a database that is gone or does not
+    answer, longer than nginx or a monitor waits for /health"""
+    import psycopg
+
+    from trytond.backend.postgresql.database import Database
+    params = Database._connection_params(name)
+    conninfo = params.pop('conninfo')
+    with psycopg.connect(conninfo, connect_timeout=PROBE_TIMEOUT, **params):
+        pass
 
 
 def _filestore(name):
@@ -114,7 +133,11 @@ def health():
         passed, _ = _check(func) if name else (False, None)
         report[key] = 'ok' if passed else 'fail'
         ok &= passed
-    passed, backlog = _check(lambda: queue_backlog(name))
+    # without the database, what is read from it is not asked for (each
+    # call would wait for the connection again)
+    reachable = report['database'] == 'ok'
+    passed, backlog = (_check(lambda: queue_backlog(name)) if reachable
+        else (False, None))
     if passed:
         pending, age = backlog
         max_age = config.getint(SECTION, 'queue_max_age', default=3600)
@@ -125,6 +148,8 @@ def health():
         report['queue'] = {'status': 'fail'}
     ok &= passed
     for key, check in HEALTH_CHECKS.items():
+        if not reachable:
+            break
         passed, result = _check(check, name)
         if passed and result is None:
             continue  # not installed in this database
@@ -350,6 +375,8 @@ def metrics():
         [((('check', key),), int(report[key] == 'ok'))
             for key in ['database', 'filestore', 'clamd'] if key in report])
     queue = report['queue']
+    if report['database'] != 'ok':
+        return '\n'.join(lines) + '\n'
     if 'pending' in queue:
         lines += metric_lines('mvp_queue_pending', 'gauge',
             "Queued tasks due and not started.", [((), queue['pending'])])
