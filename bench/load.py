@@ -42,15 +42,16 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import incoming as base  # noqa: E402
 
+sys.path.insert(0, base.ROOT)
+# what production activates (the demo's list, docker/README.md): the
+# access history, sign-in controls and audit trail are part of the load
+from scripts.demo import MODULES  # noqa: E402
+
 ROOT = base.ROOT
 VAR = os.path.join(ROOT, 'var', 'bench-load')
 LOCUSTFILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
     'load_officers.py')
 PASSWORD = 'Bench-load-2026!'
-# what production activates (docker/README.md): the access history,
-# sign-in controls and audit trail of mvp_security are part of the load
-MODULES = ['mvp_documents', 'mvp_capture', 'mvp_dossier', 'mvp_meeting',
-    'mvp_signature', 'mvp_interchange', 'mvp_reporting', 'mvp_security']
 log = base.log
 
 

@@ -131,7 +131,6 @@ class AccessLog(AppendOnlyMixin, ModelSQL, ModelView):
         cursor.execute(*table.insert(columns, values))
 
 
-
 def _actor():
     "Return (user, employee) of the transaction; (None, None) for root"
     pool = Pool()

@@ -216,7 +216,6 @@ class Audit(AppendOnlyMixin, ModelSQL, ModelView):
         return super().export_data(records, fields_names, header=header)
 
 
-
 def verify(cursor=None):
     """Check the chain of the whole trail in id order.
 
