@@ -13,8 +13,8 @@ from trytond.tests.test_tryton import (
     DB_NAME, activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction, TransactionError
 
-CLERKS = 12
-DOCUMENTS_PER_CLERK = 4
+CLERKS = 20
+DOCUMENTS_PER_CLERK = 3
 
 
 class RegisterTestCase(unittest.TestCase):
@@ -39,6 +39,23 @@ class RegisterTestCase(unittest.TestCase):
         self.assertEqual(numbers, [1, 2, 1, 3, 2])
         self.assertEqual(
             sorted(s.year for s in register.sequences), [2025, 2026])
+
+    @with_transaction()
+    def test_the_year_shows_the_next_number(self):
+        "The year's sequence shows the number after the last one taken"
+        pool = Pool()
+        Register = pool.get('mvp.register')
+        company = create_agency()
+        register = Register.find_register(company, 'incoming')
+        day = dt.date(2026, 3, 2)
+        taken = [Register.next_number(register, day) for _ in range(3)]
+        year, = register.sequences
+        self.assertEqual(taken, [1, 2, 3])
+        self.assertEqual(year.sequence.number_next, 4)
+        # a number the administrator sets is where numbering goes on
+        year.sequence.number_next = 10
+        year.sequence.save()
+        self.assertEqual(Register.next_number(register, day), 10)
 
     @with_transaction()
     def test_registers_are_numbered_apart(self):
@@ -114,7 +131,7 @@ class RegisterConcurrencyTestCase(unittest.TestCase):
         raise AssertionError("clerk never got the lock")
 
     def test_parallel_clerks_get_numbers_without_gap(self):
-        "12 clerks on 12 connections register 48 documents: numbers 1..48"
+        "20 clerks on 20 connections register 60 documents: numbers 1..60"
         def setup():
             company = create_agency("Văn phòng UBND tỉnh", 'VP')
             documents = [create_incoming(company, subject="Văn bản %s" % i)
