@@ -37,21 +37,30 @@ def user_employees(company=None, user=None):
         return list(employees)
 
 
+def acting_employees():
+    """Return the acting user's post in each agency, by the agency's id
+    (res.user.employee, the current one, where the user holds two)"""
+    pool = Pool()
+    User = pool.get('res.user')
+    user = User(Transaction().user)
+    employees = {e.company.id: e for e in user_employees()}
+    if user.employee:
+        employees[user.employee.company.id] = user.employee
+    return employees
+
+
 def stamp_employee(field):
     """Decorator recording who acted, after the action, as Tryton's
     set_employee does, but with the user's employee in each record's own
     agency (a user may work for several agencies; res.user.employee is
-    only the current one).  The one way to record who did it."""
+    only the current one).  The one way to record who did it; an action
+    that saves its records anyway may set the field itself from
+    acting_employees() and save a write."""
     def decorator(func):
         @functools.wraps(func)
         def wrapper(cls, records, *args, **kwargs):
-            pool = Pool()
-            User = pool.get('res.user')
             result = func(cls, records, *args, **kwargs)
-            user = User(Transaction().user)
-            employees = {e.company.id: e for e in user_employees()}
-            if user.employee:
-                employees[user.employee.company.id] = user.employee
+            employees = acting_employees()
             for record in records:
                 employee = employees.get(record.company.id)
                 if employee and not getattr(record, field):

@@ -21,7 +21,7 @@ from .back_entry import (
     BackEntryMixin, RecordedLateMixin, occurred, step_time)
 from .calendar import add_working_days
 from .document_type import CONFIDENTIALITIES, URGENCIES, is_classified
-from .employee import stamp_employee, user_employees
+from .employee import acting_employees, stamp_employee, user_employees
 from .exceptions import IncomingError
 from .file import DocumentFileMixin
 from .legacy_text import LegacyTextMixin
@@ -562,6 +562,10 @@ class Incoming(ServerFieldsMixin, LegacyTextMixin, BackEntryMixin,
 
     @classmethod
     def write(cls, *args):
+        if not any(args[::2]):
+            # Workflow.transition writes the state of no record when the
+            # action wrote it already (_register): three statements
+            return
         # The folded text goes in the same UPDATE as the fields it folds:
         # a second write would validate the whole document again
         cls._check_search_text(args)
@@ -874,6 +878,7 @@ class Incoming(ServerFieldsMixin, LegacyTextMixin, BackEntryMixin,
                 (i.register,
                     local_date(i.company, i.arrival_date).year)
                 for i in incomings})
+        employees = acting_employees()
         for incoming in incomings:
             arrival = local_date(incoming.company, incoming.arrival_date)
             incoming.arrival_number = Register.next_number(
@@ -884,7 +889,13 @@ class Incoming(ServerFieldsMixin, LegacyTextMixin, BackEntryMixin,
                 arrival < local_date(incoming.company, now))
             if not incoming.deadline:
                 incoming.deadline = incoming.compute_deadline()
+            # One UPDATE with the number, while the register is locked:
+            # the transition and stamp_employee find nothing left to write
+            incoming.state = 'registered'
+            if not incoming.registered_by:
+                incoming.registered_by = employees.get(incoming.company.id)
         cls.save(incomings)
+        cls.log(incomings, 'transition', 'state:registered')
         for incoming in incomings:
             cls.add_event([incoming], '03', gettext(
                     'mvp_documents.msg_incoming_event_registered',

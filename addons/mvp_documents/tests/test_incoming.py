@@ -12,6 +12,7 @@ from trytond.modules.mvp_documents.tests.incoming_tools import (
     PDF, acting_as, create_agency, create_incoming, create_official)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.transaction import Transaction
 
 
 def department(company, code):
@@ -142,6 +143,12 @@ class IncomingTestCase(unittest.TestCase):
             self.assertEqual(incoming.state, 'registered')
             self.assertEqual(incoming.arrival_number, 1)
             self.assertEqual(incoming.registered_by, a.clerk)
+            # written in one go, the transition is still logged
+            self.assertIn(
+                ('transition', 'state:registered'),
+                [(log.event, log.target)
+                    for log in Transaction().log_records
+                    if log.resource == incoming])
             # Tờ trình: 10 working days by default
             self.assertTrue(incoming.deadline)
             incoming.submitted_to = a.leader
