@@ -241,6 +241,25 @@ class RecordForm:
         screenshot(self.page, screenshot_as)
         click_shown(button)
 
+    def click_until(self, label, done, screenshot_as=None, wait=30):
+        """Click the button labelled label until done() holds (a server
+        state), at most as long as a page may take to load.  On a busy
+        machine a click can land on a button sao is redrawing and be
+        lost without an error (once in a CI run, the leader's "Phân
+        công"); a person clicks again, and so does this.  A second click
+        of a transition already made is refused by the server's states
+        and sao shows the refusal: use it for a form's last click."""
+        deadline = time.time() + LOAD / 1000
+        self.click(label, screenshot_as=screenshot_as)
+        while not wait_for(done, timeout=wait):
+            if time.time() > deadline:
+                return False
+            button = self.page.locator(
+                'button:visible', has_text=whole_label(label))
+            if button.count():
+                click_shown(button)
+        return True
+
     def click_for_dialog(self, label, screenshot_as=None):
         "Click the button labelled label and return the dialog it opens"
         self.click(label, screenshot_as=screenshot_as)

@@ -170,9 +170,13 @@ def employee_of(server, session):
         ['id', 'department'])
 
 
+def value_is(server, session, model, record_id, name, value):
+    return read(server, session, model, record_id, [name])[name] == value
+
+
 def wait_for_value(server, session, model, record_id, name, value):
-    return wait_for(lambda: read(
-            server, session, model, record_id, [name])[name] == value)
+    return wait_for(lambda: value_is(
+            server, session, model, record_id, name, value))
 
 
 def own_assignment(server, session, incoming_id):
@@ -251,9 +255,10 @@ def test_incoming_from_scan_to_processed_in_the_web_client(demo_server):
     with web_client(server, 390, 844) as login:
         form = login.log_in('ld.stttt').open_record(
             'mvp.incoming', incoming_id)
-        form.click("Phân công", screenshot_as='leader-assign-390.png')
-        assert wait_for_value(server, director, 'mvp.incoming', incoming_id,
-            'state', 'assigned')
+        assert form.click_until("Phân công", lambda: value_is(
+                server, director, 'mvp.incoming', incoming_id,
+                'state', 'assigned'),
+            screenshot_as='leader-assign-390.png')
 
     chief = server.login('tp.stttt', DEMO_PASSWORD)
     part, = server.rpc('model.mvp.assignment.search_read', [[
@@ -269,9 +274,9 @@ def test_incoming_from_scan_to_processed_in_the_web_client(demo_server):
     with web_client(server, 1280, 800) as login:
         form = login.log_in('tp.stttt').open_record(
             'mvp.assignment', part['id'])
-        form.click("Giao trong phòng")
-        assert wait_for_value(server, chief, 'mvp.assignment', part['id'],
-            'state', 'in_progress')
+        assert form.click_until("Giao trong phòng", lambda: value_is(
+                server, chief, 'mvp.assignment', part['id'],
+                'state', 'in_progress'))
 
     for login, result in [
             ('cv2.stttt', "Đã cho ý kiến phối hợp"),
