@@ -10,7 +10,6 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
 
-TODAY = dt.date.today()
 
 
 class InterchangeStatisticsTestCase(unittest.TestCase):
@@ -47,8 +46,13 @@ class InterchangeStatisticsTestCase(unittest.TestCase):
                     'document_id': 'doc-%s' % i,
                     })
         Message.create(values)
+        # the period is read when the test runs, not when it was imported
+        # (a run across midnight counted nothing), and ends tomorrow: the
+        # agency's day (UTC+7) may already be tomorrow on the machine's
+        today = dt.date.today()
         with Transaction().set_context(
-                from_date=TODAY - dt.timedelta(days=7), to_date=TODAY):
+                from_date=today - dt.timedelta(days=7),
+                to_date=today + dt.timedelta(days=1)):
             rows = {r.agency: r for r in Statistics.search([])}
         self.assertEqual(
             [(rows[one].exchange_sent, rows[one].exchange_failed,
