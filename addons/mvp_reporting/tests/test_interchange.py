@@ -11,7 +11,6 @@ from trytond.tests.test_tryton import activate_module, with_transaction
 from trytond.transaction import Transaction
 
 
-
 class InterchangeStatisticsTestCase(unittest.TestCase):
     "edXML packages in the statistics"
 
